@@ -89,3 +89,23 @@ func checkRel(t *testing.T, what string, got, want []float32, tol float64) {
 		t.Logf("%s: relative L2 %.3g", what, r)
 	}
 }
+
+// shape returns the shape of tensor name.
+func (f *stFile) shape(t *testing.T, name string) []int {
+	t.Helper()
+	tv, ok := f.st.Tensor(name)
+	if !ok {
+		t.Fatalf("%s: no tensor %q", f.name, name)
+	}
+	s := make([]int, len(tv.Shape()))
+	for i, d := range tv.Shape() {
+		s[i] = int(d)
+	}
+	return s
+}
+
+// has reports whether the file holds tensor name.
+func (f *stFile) has(name string) bool {
+	_, ok := f.st.Tensor(name)
+	return ok
+}

@@ -1,0 +1,45 @@
+// cvk: the part of Vulkan that vulkan-go (1.1.88 headers, 1.0 entry points)
+// lacks, written against the system <vulkan/vulkan_core.h>: loading the
+// loader, instance creation with validation features and a debug messenger,
+// VkPhysicalDeviceFeatures2/Properties2 chains, and device creation with the
+// 1.1/1.2 feature structs. Nothing here keeps a Go pointer.
+#ifndef FLUXVK_CVK_H
+#define FLUXVK_CVK_H
+
+#include <stdint.h>
+#include <vulkan/vulkan_core.h>
+
+typedef struct {
+	uint32_t m, n, k;
+	int32_t a, b, c, result; // VkComponentTypeKHR
+	int32_t scope;
+} cvk_coopmat;
+
+typedef struct {
+	char driver_name[VK_MAX_DRIVER_NAME_SIZE];
+	char driver_info[VK_MAX_DRIVER_INFO_SIZE];
+	uint32_t subgroup_size, min_subgroup_size, max_subgroup_size;
+	uint32_t subgroup_ops;      // VkSubgroupFeatureFlags
+	int32_t subgroup_size_control;
+	int32_t shader_float16, shader_int8, storage16, storage8;
+	int32_t buffer_device_address;
+	int32_t coopmat_khr, coopmat_nv;
+	uint64_t max_buffer_size; // maintenance4, 0 when unknown
+	uint64_t max_allocation_size;
+	int32_t n_coopmat;
+	cvk_coopmat coopmat[32];
+} cvk_caps;
+
+// cvk_load opens the Vulkan loader and returns vkGetInstanceProcAddr, or
+// NULL with a reason in err.
+void *cvk_load(char *err, int errlen);
+VkResult cvk_create_instance(int validation, VkInstance *out);
+void cvk_destroy_instance(VkInstance inst);
+// cvk_take_messages copies validation messages gathered since the last call
+// into buf (NUL-separated) and returns how many there were.
+int cvk_take_messages(char *buf, int len);
+void cvk_query_caps(VkInstance inst, VkPhysicalDevice pd, cvk_caps *caps);
+VkResult cvk_create_device(VkInstance inst, VkPhysicalDevice pd, uint32_t family,
+                           const cvk_caps *want, VkDevice *out);
+
+#endif

@@ -49,9 +49,9 @@ func InitialNoise(seed uint64, height, width int, dt RNGDType) (noise []float32,
 }
 
 // TorchRandn reproduces torch.randn(n, generator=torch.Generator('cpu').manual_seed(seed),
-// dtype=...) of PyTorch 1.13 on x86-64 (AVX2). bfloat16 values are returned widened to float32
-// (exactly). The bf16 path and the n < 16 path are bit-exact; the float32 n >= 16 path mirrors
-// the AVX2 kernel's avx_mathfun log/sincos, see avxLog and avxSinCos.
+// dtype=...) of PyTorch 1.13 on x86-64 (AVX2), bit for bit. bfloat16 values are returned widened
+// to float32 (exactly). The float32 path for n >= 16 reproduces the AVX2 kernel's avx_mathfun
+// log/sincos (see avxLog and avxSinCos); builds without that kernel differ there by an ulp or so.
 func TorchRandn(seed uint64, n int, dtype RNGDType) []float32 {
 	if n <= 0 {
 		return nil

@@ -39,6 +39,18 @@ func whitespaceClean(s string) string {
 	return b.String()
 }
 
+// patternSkips reports the characters that no alternative of CLIP's pattern
+// matches, so findall steps over them: the regex module's \s, and U+0345
+// (combining ypogegrammeni), which under IGNORECASE counts as a case variant
+// of a letter for the negated class but does not match [\p{L}] itself.
+// Checked against the regex module (2022.10.31) for every code point.
+func patternSkips(r rune) bool {
+	if r >= 0x1C && r <= 0x1F { // Python's isspace, but not the pattern's \s
+		return false
+	}
+	return r == 0x345 || pyIsSpace(r)
+}
+
 // clipContractions are the pattern's contraction alternatives, in order.
 var clipContractions = []string{"'s", "'t", "'re", "'ve", "'m", "'ll", "'d"}
 
@@ -72,13 +84,13 @@ func clipPreTokenize(s string) []string {
 		case unicode.IsNumber(r):
 			out = append(out, s[i:i+size])
 			i += size
-		case pyIsSpace(r):
+		case patternSkips(r):
 			i += size
 		default:
 			j := i + size
 			for j < len(s) {
 				r2, n := utf8.DecodeRuneInString(s[j:])
-				if unicode.IsLetter(r2) || unicode.IsNumber(r2) || pyIsSpace(r2) {
+				if unicode.IsLetter(r2) || unicode.IsNumber(r2) || patternSkips(r2) {
 					break
 				}
 				j += n

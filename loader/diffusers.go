@@ -127,9 +127,12 @@ func (p *plan) addSharded(index, kind string) error {
 	sort.Strings(shards)
 	for _, shard := range shards {
 		path := filepath.Join(filepath.Dir(index), shard)
+		if _, err := os.Stat(path); err != nil {
+			return fmt.Errorf("%s lists shard %s, which is not there", index, shard)
+		}
 		f, err := p.open(path)
 		if err != nil {
-			return fmt.Errorf("%s lists %w", index, err)
+			return err
 		}
 		names := byShard[shard]
 		sort.Strings(names)

@@ -3,6 +3,7 @@ package loader
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
@@ -84,8 +85,11 @@ func (p *plan) load(opts Options) (*Model, error) {
 // a single file.
 func (p *plan) addRoot(root string) error {
 	st, err := os.Stat(root)
+	if errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("model %s: no such file or folder", root)
+	}
 	if err != nil {
-		return fmt.Errorf("model %s: %w", root, err)
+		return err
 	}
 	if !st.IsDir() {
 		return p.addFile(root, "", nil)

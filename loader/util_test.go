@@ -131,3 +131,5 @@ func metaParams(t *testing.T, meta map[string]string) map[string]any {
 	t.Fatal("no params in metadata")
 	return nil
 }
+
+func fmtv(v any) string { return fmt.Sprintf("%+v", v) }

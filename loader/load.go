@@ -26,26 +26,54 @@ type compConfig struct {
 // Load finds, opens and validates a checkpoint in any supported layout and
 // infers its configuration. On error nothing stays open.
 func Load(opts Options) (*Model, error) {
-	p := &plan{m: &Model{}, opened: map[string]*File{}, entries: map[string][]entry{}, configs: map[string]compConfig{}}
-	m, err := p.load(opts)
+	m, problems, err := loadModel(opts)
+	if err == nil {
+		err = problems
+	}
 	if err != nil {
-		p.m.files = nil
-		for _, f := range p.opened {
-			f.Close()
+		if m != nil {
+			m.Close()
 		}
 		return nil, err
 	}
 	return m, nil
 }
 
-func (p *plan) load(opts Options) (*Model, error) {
+// loadModel opens and maps the files (err: the model cannot be read at
+// all, nothing stays open) and then infers the configuration (problems:
+// the model was read but does not make a usable checkpoint).
+func loadModel(opts Options) (m *Model, problems, err error) {
+	p := &plan{m: &Model{}, opened: map[string]*File{}, entries: map[string][]entry{}, configs: map[string]compConfig{}}
+	if err := p.gather(opts); err != nil {
+		p.m.Close()
+		return nil, nil, err
+	}
+	m = p.m
+	where := m.Root
+	if where == "" {
+		where = "model files"
+	}
+	var errs []error
+	if !opts.AllowMissing {
+		errs = append(errs, m.missingError(where))
+	}
+	if err := m.inferConfigs(p.configs); err != nil {
+		errs = append(errs, err) // no point comparing the widths of broken configs
+	} else {
+		errs = append(errs, m.checkCompatible())
+	}
+	return m, errors.Join(errs...), nil
+}
+
+// gather reads every file the options name and builds the components.
+func (p *plan) gather(opts Options) error {
 	m := p.m
 	explicit := map[string]string{KindFlux: opts.DiffusionModel, KindAE: opts.VAE, KindCLIP: opts.CLIPL, KindT5: opts.T5XXL}
 	anyExplicit := opts.DiffusionModel+opts.VAE+opts.CLIPL+opts.T5XXL != ""
 	if opts.ModelDir == "" && !anyExplicit {
 		dir, err := FindHFCache()
 		if err != nil {
-			return nil, err
+			return err
 		}
 		opts.ModelDir = dir
 	}
@@ -53,32 +81,17 @@ func (p *plan) load(opts Options) (*Model, error) {
 	if opts.ModelDir != "" {
 		m.Root = opts.ModelDir
 		if err := p.addRoot(opts.ModelDir); err != nil {
-			return nil, err
+			return err
 		}
 	}
 	for _, kind := range []string{KindFlux, KindAE, KindCLIP, KindT5} {
 		if path := explicit[kind]; path != "" {
 			if err := p.addExplicit(kind, path); err != nil {
-				return nil, err
+				return err
 			}
 		}
 	}
-	if err := p.build(); err != nil {
-		return nil, err
-	}
-	where := m.Root
-	if where == "" {
-		where = "model files"
-	}
-	if !opts.AllowMissing {
-		if err := m.missingError(where); err != nil {
-			return nil, err
-		}
-	}
-	if err := m.inferConfigs(p.configs); err != nil {
-		return nil, err
-	}
-	return m, m.checkCompatible()
+	return p.build()
 }
 
 // addRoot reads ModelDir: a diffusers folder, a folder of single files or

@@ -99,6 +99,9 @@ func unescapeEntity(ent string) string {
 // without ';' ("&ampx;" -> "&x;"), which always leaves the ';' in its output,
 // so an exact hit is a change that does not end in ';' (or is "&semi;").
 func html5Entity(ent string) (string, bool) {
+	if len(ent) < 3 || ent[1] == '#' {
+		return "", false
+	}
 	u := html.UnescapeString(ent)
 	if u == ent {
 		return "", false

@@ -134,3 +134,19 @@ func TestToFloat32AndInt64(t *testing.T) {
 		t.Error("F32 as integers should fail")
 	}
 }
+
+func TestTensorAs(t *testing.T) {
+	src := Tensor{Name: "x", DType: BF16, Shape: []int{2}, Data: []byte{0x80, 0x3f, 0x00, 0xc0}} // 1, -2
+	for _, d := range []DType{F32, F16, BF16, F8_E4M3} {
+		got, err := src.As(d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v := got.Float32(); got.DType != d || v[0] != 1 || v[1] != -2 {
+			t.Errorf("%s: %v", d, v)
+		}
+	}
+	if _, err := src.As(I64); err == nil {
+		t.Error("BF16 -> I64 should fail")
+	}
+}

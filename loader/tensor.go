@@ -48,3 +48,21 @@ func (t *Tensor) Int64() ([]int64, error) {
 	}
 	return v, nil
 }
+
+// As returns the tensor converted to another float type (F32, F16, BF16,
+// F8_E4M3), rounding to nearest even; the same tensor when it already is.
+// Integer tensors convert by value.
+func (t *Tensor) As(d DType) (Tensor, error) {
+	if t.DType == d {
+		return *t, nil
+	}
+	v, err := t.Float32E()
+	if err != nil {
+		return Tensor{}, err
+	}
+	data, err := EncodeFloat32(v, d)
+	if err != nil {
+		return Tensor{}, fmt.Errorf("tensor %q: %w", t.Name, err)
+	}
+	return Tensor{Name: t.Name, DType: d, Shape: t.Shape, Data: data}, nil
+}

@@ -144,17 +144,34 @@ func (h *header) parseMetadata(raw json.RawMessage) error {
 	return nil
 }
 
-// rawInfo mirrors a tensor entry; numbers stay text so that negative,
-// fractional or huge values get their own error.
+// rawInfo mirrors a tensor entry; numbers are decoded as json.Number so
+// that negative, fractional, huge or quoted values get their own error.
 type rawInfo struct {
-	DType       *string       `json:"dtype"`
-	Shape       []json.Number `json:"shape"`
-	DataOffsets []json.Number `json:"data_offsets"`
+	DType       *string `json:"dtype"`
+	Shape       []any   `json:"shape"`
+	DataOffsets []any   `json:"data_offsets"`
+}
+
+// natural parses a JSON natural number no larger than limit.
+func natural(v any, limit int64) (int64, bool) {
+	n, ok := v.(json.Number)
+	if !ok {
+		return 0, false
+	}
+	i, err := strconv.ParseInt(string(n), 10, 64)
+	return i, err == nil && i >= 0 && i <= limit
+}
+
+func jsonText(v any) string {
+	b, _ := json.Marshal(v)
+	return string(b)
 }
 
 func parseTensorInfo(name string, raw json.RawMessage) (TensorInfo, error) {
 	var r rawInfo
-	if err := json.Unmarshal(raw, &r); err != nil {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	if err := dec.Decode(&r); err != nil {
 		return TensorInfo{}, fmt.Errorf("malformed entry: %v", err)
 	}
 	if r.DType == nil || r.Shape == nil || r.DataOffsets == nil {
@@ -167,13 +184,13 @@ func parseTensorInfo(name string, raw json.RawMessage) (TensorInfo, error) {
 	info := TensorInfo{Name: name, DType: dt, Shape: make([]int, len(r.Shape))}
 	numel := int64(1)
 	for i, s := range r.Shape {
-		d, err := strconv.ParseInt(string(s), 10, 64)
-		if err != nil || d < 0 || d > math.MaxInt32*int64(1024) {
-			return TensorInfo{}, fmt.Errorf("shape %v: dimension %s is not a valid size", r.Shape, s)
+		d, ok := natural(s, math.MaxInt32*int64(1024))
+		if !ok {
+			return TensorInfo{}, fmt.Errorf("shape %s: dimension %s is not a valid size", jsonText(r.Shape), jsonText(s))
 		}
 		info.Shape[i] = int(d)
 		if d != 0 && numel > math.MaxInt64/8/d {
-			return TensorInfo{}, fmt.Errorf("shape %v overflows", r.Shape)
+			return TensorInfo{}, fmt.Errorf("shape %s overflows", jsonText(r.Shape))
 		}
 		numel *= d
 	}
@@ -182,9 +199,9 @@ func parseTensorInfo(name string, raw json.RawMessage) (TensorInfo, error) {
 	}
 	var off [2]int64
 	for i, s := range r.DataOffsets {
-		v, err := strconv.ParseInt(string(s), 10, 64)
-		if err != nil || v < 0 {
-			return TensorInfo{}, fmt.Errorf("data_offsets %v: %s is not a valid offset", r.DataOffsets, s)
+		v, ok := natural(s, math.MaxInt64)
+		if !ok {
+			return TensorInfo{}, fmt.Errorf("data_offsets %s: %s is not a valid offset", jsonText(r.DataOffsets), jsonText(s))
 		}
 		off[i] = v
 	}

@@ -34,6 +34,8 @@ func TestMalformedFiles(t *testing.T) {
 		{"unknown dtype", `tensor "a": unknown dtype "F4"`, rawFile(`{"a":{"dtype":"F4","shape":[1],"data_offsets":[0,1]}}`, 1)},
 		{"missing key", `tensor "a": entry needs dtype, shape and data_offsets`, rawFile(`{"a":{"dtype":"F32","shape":[1]}}`, 4)},
 		{"negative dim", `tensor "a": shape [-1]: dimension -1 is not a valid size`, rawFile(`{"a":{"dtype":"F32","shape":[-1],"data_offsets":[0,4]}}`, 4)},
+		{"quoted dim", `tensor "a": shape ["1"]: dimension "1" is not a valid size`, rawFile(`{"a":{"dtype":"F32","shape":["1"],"data_offsets":[0,4]}}`, 4)},
+		{"bad offset", `tensor "a": data_offsets [0,-4]: -4 is not a valid offset`, rawFile(`{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,-4]}}`, 4)},
 		{"fractional dim", `tensor "a": shape [1.5]`, rawFile(`{"a":{"dtype":"F32","shape":[1.5],"data_offsets":[0,4]}}`, 4)},
 		{"huge shape", `tensor "a": shape`, rawFile(`{"a":{"dtype":"F32","shape":[4294967296,4294967296,4294967296],"data_offsets":[0,4]}}`, 4)},
 		{"size mismatch", `tensor "a": data_offsets [0, 8] hold 8 bytes, shape [3] of F32 needs 12`, rawFile(`{"a":{"dtype":"F32","shape":[3],"data_offsets":[0,8]}}`, 8)},

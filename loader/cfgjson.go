@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"strings"
 )
 
 // cfg is a decoded JSON configuration (diffusers config.json, the
@@ -92,4 +93,18 @@ func metadataConfig(f *File) (component, whole cfg) {
 		}
 	}
 	return whole, whole
+}
+
+// metadataKind says which component a metadata configuration describes,
+// from its "component" or "kind" entry ("flux", "ae_decoder", "clip_l",
+// "t5_encoder", ...); "" when it does not say. A file holding several
+// components applies its configuration only to the one it names.
+func metadataKind(whole cfg) string {
+	v, _ := whole.str("component", "kind")
+	for _, k := range []struct{ prefix, kind string }{{"flux", KindFlux}, {"ae", KindAE}, {"clip", KindCLIP}, {"t5", KindT5}} {
+		if strings.HasPrefix(v, k.prefix) {
+			return k.kind
+		}
+	}
+	return ""
 }

@@ -131,6 +131,12 @@ func TestAllInOneFile(t *testing.T) {
 	sameTensors(t, m.AE, ae)
 	sameTensors(t, m.CLIP, clip)
 	sameTensors(t, m.T5, t5)
+	// The metadata describes the transformer only: the other parts must
+	// not read their settings from it.
+	ref := loadOne(t, golden("schnell_pipeline_tiny"))
+	if !equalFlux(m.FluxConfig, ref.FluxConfig) || m.CLIP.Config != nil || m.T5Config != ref.T5Config {
+		t.Errorf("configs: %+v %+v %+v", m.FluxConfig, m.CLIP.Config, m.T5Config)
+	}
 }
 
 // A folder of single files: the two golden autoencoder halves merge into

@@ -200,12 +200,15 @@ func (p *plan) addFile(path, only string, names []string) error {
 	}
 	main := dominant(byKind)
 	byKind[main] = append(byKind[main], loose...)
+	conf, whole := metadataConfig(f)
+	confKind := metadataKind(whole)
+	if confKind == "" && len(byKind) == 1 {
+		confKind = main
+	}
 	for kind, es := range byKind {
 		p.entries[kind] = append(p.entries[kind], es...)
-		if _, ok := p.configs[kind]; !ok {
-			if conf, whole := metadataConfig(f); conf != nil {
-				p.configs[kind] = compConfig{conf, whole, path + ` __metadata__["config"]`}
-			}
+		if _, ok := p.configs[kind]; !ok && conf != nil && kind == confKind {
+			p.configs[kind] = compConfig{conf, whole, path + ` __metadata__["config"]`}
 		}
 	}
 	return nil

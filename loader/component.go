@@ -24,7 +24,8 @@ const (
 // Component is one model part (transformer, autoencoder, CLIP-L, T5-XXL)
 // spread over one or more files, presenting its tensors under one internal
 // naming whatever the layout: BFL names for flux and ae, transformers names
-// for clip and t5.
+// for clip and t5. Its methods only read, so they are safe to call from
+// several goroutines; tensors stay valid until the Model is closed.
 type Component struct {
 	Kind  string
 	Style string

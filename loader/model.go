@@ -43,8 +43,10 @@ type Model struct {
 	Scheduler          SchedulerConfig
 	TokenizerDir       string // diffusers tokenizer/ (CLIP), "" if absent
 	Tokenizer2Dir      string // diffusers tokenizer_2/ (T5), "" if absent
-	Ignored            []string
-	files              []*File
+	// Ignored lists .safetensors files of the folder holding no model
+	// tensors (an inputs/outputs file, say).
+	Ignored []string
+	files   []*File
 }
 
 // Components lists the loaded components in pipeline order.

@@ -1,0 +1,298 @@
+package kernels
+
+import (
+	"fmt"
+
+	"github.com/flux-vk/flux-vk/engine"
+)
+
+// Act is the activation of a fused epilogue.
+type Act int
+
+const (
+	ActNone Act = iota
+	ActGELU     // tanh approximation (torch approximate="tanh")
+	ActSiLU
+)
+
+// LinearArgs describe y = residual + gate ⊙ act(x·Wᵀ + bias).
+type LinearArgs struct {
+	Y, X, W  engine.Range
+	Bias     engine.Range // optional, [N] f32
+	Residual engine.Range // optional [M,N] of YType; may be the same range as Y (in place)
+	Gate     engine.Range // optional [N] f32, only with Residual (FLUX's x + gate·attn)
+	M, K, N  int          // X [M,K], W [N,K] (PyTorch nn.Linear layout), Y [M,N]
+	XType    DType        // F32 or F16
+	YType    DType        // F32 or F16 (also the residual's type)
+	WType    DType        // F32, F16 or BF16
+	Act      Act
+}
+
+// Epilogue flags of include/matmul_linear.glsl.
+const (
+	linBias  = 1
+	linRes   = 2 // residual from its own binding
+	linResY  = 4 // residual is Y (in place)
+	linGate  = 8
+	linVec4  = 64 // matmul_vec: K and offsets are multiples of 4
+	linPush  = 12 * 4
+	vecMaxM  = 4 // Linear uses matmul_vec up to this many rows of x
+	linBinds = 6
+)
+
+// maxBindOverride, when non-zero, stands in for the device's
+// maxStorageBufferRange, so tests can exercise the split of large weights.
+var maxBindOverride uint64
+
+// maxBind is the largest range one binding may cover.
+func (l *Lib) maxBind() uint64 {
+	if maxBindOverride != 0 && maxBindOverride < l.D.Info.MaxStorage {
+		return maxBindOverride
+	}
+	return l.D.Info.MaxStorage
+}
+
+// bindAlign is the alignment of binding offsets (the allocator's).
+func (l *Lib) bindAlign() uint64 {
+	if a := l.D.Info.StorageAlign; a > 256 {
+		return a
+	}
+	return 256
+}
+
+// mmWindow binds bytes [off, off+n) of r: the binding starts at the aligned
+// offset at or below, and elem is the first byte's element index inside it
+// (esize bytes per element). The end is rounded up to a word, since the
+// shaders read 16-bit tensors as 32-bit words.
+func (l *Lib) mmWindow(r engine.Range, off, n uint64, esize int) (engine.Range, int) {
+	start := r.Off + off
+	base := start - start%l.bindAlign()
+	end := (start + n + 3) &^ 3
+	if end > r.Buf.Size {
+		end = r.Buf.Size
+	}
+	return engine.Range{Buf: r.Buf, Off: base, Size: end - base}, int((start - base) / uint64(esize))
+}
+
+// rangeSize is r's size with 0 meaning the rest of the buffer.
+func rangeSize(r engine.Range) uint64 {
+	if r.Size == 0 && r.Buf != nil {
+		return r.Buf.Size - r.Off
+	}
+	return r.Size
+}
+
+// needRange checks that r holds n elements of t.
+func needRange(what string, r engine.Range, n int, t DType) error {
+	if r.Buf == nil {
+		return fmt.Errorf("%s: no buffer", what)
+	}
+	if got, want := rangeSize(r), uint64(n*t.Size()); got < want || r.Off+want > r.Buf.Size {
+		return fmt.Errorf("%s: range of %d bytes, want %d (%d × %s)", what, got, want, n, t)
+	}
+	return nil
+}
+
+// sameStart reports whether a and b are the same tensor (in-place use).
+func sameStart(a, b engine.Range) bool { return a.Buf != nil && a.Buf == b.Buf && a.Off == b.Off }
+
+// overlapAt reports whether n bytes from a and from b overlap.
+func overlapAt(a, b engine.Range, n uint64) bool {
+	return a.Buf != nil && a.Buf == b.Buf && a.Off < b.Off+n && b.Off < a.Off+n
+}
+
+func (a *LinearArgs) check() error {
+	if a.M <= 0 || a.K <= 0 || a.N <= 0 {
+		return fmt.Errorf("sizes must be positive")
+	}
+	if a.XType == BF16 || a.YType == BF16 {
+		return fmt.Errorf("activations must be f32 or f16")
+	}
+	if a.Act < ActNone || a.Act > ActSiLU {
+		return fmt.Errorf("unknown activation %d", a.Act)
+	}
+	if a.Gate.Buf != nil && a.Residual.Buf == nil {
+		return fmt.Errorf("gate needs a residual")
+	}
+	checks := []struct {
+		what string
+		r    engine.Range
+		n    int
+		t    DType
+		opt  bool
+	}{{"x", a.X, a.M * a.K, a.XType, false}, {"w", a.W, a.N * a.K, a.WType, false}, {"y", a.Y, a.M * a.N, a.YType, false},
+		{"bias", a.Bias, a.N, F32, true}, {"residual", a.Residual, a.M * a.N, a.YType, true}, {"gate", a.Gate, a.N, F32, true}}
+	for _, c := range checks {
+		if c.opt && c.r.Buf == nil {
+			continue
+		}
+		if err := needRange(c.what, c.r, c.n, c.t); err != nil {
+			return err
+		}
+	}
+	if overlapAt(a.Residual, a.Y, uint64(a.M*a.N*a.YType.Size())) && !sameStart(a.Residual, a.Y) {
+		return fmt.Errorf("residual overlaps y without being the same range")
+	}
+	return nil
+}
+
+// Linear records y = residual + gate ⊙ act(x·Wᵀ + bias) (each term
+// optional). Rows of x up to vecMaxM take the GEMV-like matmul_vec kernel,
+// more the tiled one. Where x, W or y is larger than one binding may be
+// (maxStorageBufferRange), it splits M and N over several dispatches.
+func (l *Lib) Linear(rec *engine.Recorder, a LinearArgs) error {
+	if err := a.check(); err != nil {
+		return fmt.Errorf("linear %d×%d×%d: %w", a.M, a.K, a.N, err)
+	}
+	budget := int64(l.maxBind()) - int64(l.bindAlign()) - 4
+	mc := min(int64(a.M), budget/int64(a.K*a.XType.Size()), budget/int64(a.N*a.YType.Size()))
+	nc := min(int64(a.N), budget/int64(a.K*a.WType.Size()))
+	if mc <= 0 || nc <= 0 {
+		return fmt.Errorf("linear %d×%d×%d: one row exceeds the binding limit of %d bytes", a.M, a.K, a.N, l.maxBind())
+	}
+	if nc < int64(a.N) && nc > 64 {
+		nc -= nc % 64 // whole tiles in every chunk but the last
+	}
+	for m0 := 0; m0 < a.M; m0 += int(mc) {
+		for n0 := 0; n0 < a.N; n0 += int(nc) {
+			if err := l.linearPart(rec, &a, m0, min(int(mc), a.M-m0), n0, min(int(nc), a.N-n0)); err != nil {
+				return fmt.Errorf("linear %d×%d×%d: %w", a.M, a.K, a.N, err)
+			}
+		}
+	}
+	return nil
+}
+
+// linearPart records rows [m0, m0+mc) and columns [n0, n0+nc) of y.
+func (l *Lib) linearPart(rec *engine.Recorder, a *LinearArgs, m0, mc, n0, nc int) error {
+	xs, ws, ys := uint64(a.XType.Size()), uint64(a.WType.Size()), uint64(a.YType.Size())
+	K, N := uint64(a.K), uint64(a.N)
+	xr, xOff := l.mmWindow(a.X, uint64(m0)*K*xs, uint64(mc)*K*xs, int(xs))
+	wr, wOff := l.mmWindow(a.W, uint64(n0)*K*ws, uint64(nc)*K*ws, int(ws))
+	yr, yOff := l.mmWindow(a.Y, uint64(m0)*N*ys, uint64(mc)*N*ys, int(ys))
+	rr, rOff := l.Dummy(), 0
+	flags := uint32(a.Act) << 4
+	yAccess := engine.Write
+	switch {
+	case sameStart(a.Residual, a.Y):
+		flags |= linResY
+		yAccess = engine.ReadWrite
+	case a.Residual.Buf != nil:
+		rr, rOff = l.mmWindow(a.Residual, uint64(m0)*N*ys, uint64(mc)*N*ys, int(ys))
+		flags |= linRes
+	}
+	if a.Bias.Buf != nil {
+		flags |= linBias
+	}
+	if a.Gate.Buf != nil {
+		flags |= linGate
+	}
+	binds := []engine.Range{xr, wr, l.orDummy(a.Bias), l.orDummy(a.Gate), rr, yr}
+	access := []engine.Access{engine.Read, engine.Read, engine.Read, engine.Read, engine.Read, yAccess}
+	push := func(tiles int) []byte {
+		return Push(mc, nc, a.K, a.N, xOff, wOff, yOff+n0, rOff+n0, n0, n0, flags, tiles)
+	}
+	if mc <= vecMaxM {
+		if a.K%4 == 0 && xOff%4 == 0 && wOff%4 == 0 {
+			flags |= linVec4
+		}
+		c := l.vecConfig(mc)
+		p, err := l.pipeline(actVariant("matmul_vec", a.YType), access, linPush,
+			uint32(c.WG), uint32(c.Rows), uint32(mc), 0, 0, 0, uint32(a.XType), uint32(a.WType))
+		if err != nil {
+			return err
+		}
+		gx, gz := l.fold(int(groups(nc, c.Rows)))
+		return rec.Dispatch(p, binds, push(0), gx, 1, gz)
+	}
+	t := l.linearTile(mc, nc)
+	p, err := l.pipeline(actVariant("matmul", a.YType), access, linPush, t.spec(uint32(a.XType), uint32(a.WType))...)
+	if err != nil {
+		return err
+	}
+	tiles := int(groups(nc, t.BN))
+	gx, gz := l.fold(tiles)
+	return rec.Dispatch(p, binds, push(tiles), gx, groups(mc, t.BM), gz)
+}
+
+// fold spreads n workgroups over the x and z axes of the grid (at most
+// 65535 per axis); shaders skip the ids at or past n.
+func (l *Lib) fold(n int) (gx, gz uint32) {
+	maxX := int(min(l.D.Info.MaxGroups[0], 65535))
+	if n <= maxX {
+		return uint32(n), 1
+	}
+	return uint32(maxX), groups(n, maxX)
+}
+
+// mmTile is one configuration of include/matmul_tile.glsl: WG threads
+// compute a BM×BN tile over K slices of BK, each thread a TM×TN block.
+type mmTile struct{ WG, BM, BN, BK, TM, TN int }
+
+// spec is the specialization constants 0..7 (6, 7: x and W types).
+func (t mmTile) spec(xt, wt uint32) []uint32 {
+	return []uint32{uint32(t.WG), uint32(t.BM), uint32(t.BN), uint32(t.BK), uint32(t.TM), uint32(t.TN), xt, wt}
+}
+
+// fits reports whether the device can run t and t is self-consistent.
+func (t mmTile) fits(info engine.Info) bool {
+	return t.WG == (t.BM/t.TM)*(t.BN/t.TN) && t.BM%t.TM == 0 && t.BN%t.TN == 0 &&
+		uint32(t.WG) <= info.MaxInvocations && (t.BM*t.BK)%t.WG == 0 && (t.BN*t.BK)%t.WG == 0 &&
+		uint32(4*t.BK*(t.BM+t.BN)) <= info.SharedMemory
+}
+
+// Tile sets, largest first. GPUs: 128×128 tiles with 8×8 per thread where
+// the grid fills the device, down to 32×32 for small products. CPU devices
+// (lavapipe) run a workgroup on one core with 8-wide SIMD, where smaller
+// tiles keep more workgroups for the cores and the registers in cache.
+var (
+	gpuTiles = []mmTile{{256, 128, 128, 16, 8, 8}, {256, 128, 128, 8, 8, 8}, {256, 64, 64, 16, 4, 4},
+		{128, 64, 64, 16, 8, 4}, {64, 32, 32, 16, 4, 4}}
+	cpuTiles = []mmTile{{64, 32, 32, 16, 4, 4}}
+	// mmTileOverride forces one configuration (tests run every one).
+	mmTileOverride *mmTile
+)
+
+// linearTile picks the largest tile whose grid still has enough
+// workgroups to fill the device (a few hundred on a big GPU), else the
+// smallest that fits.
+func (l *Lib) linearTile(m, n int) mmTile {
+	if mmTileOverride != nil {
+		return *mmTileOverride
+	}
+	set := gpuTiles
+	if l.D.Info.Type == "cpu" {
+		set = cpuTiles
+	}
+	var last mmTile
+	for _, t := range set {
+		if !t.fits(l.D.Info) {
+			continue
+		}
+		last = t
+		if groups(m, t.BM)*groups(n, t.BN) >= 256 {
+			return t
+		}
+	}
+	return last
+}
+
+// vecTile configures matmul_vec: WG threads (a power of two) split K over
+// Rows output columns.
+type vecTile struct{ WG, Rows int }
+
+var vecTileOverride *vecTile
+
+func (l *Lib) vecConfig(m int) vecTile {
+	if vecTileOverride != nil {
+		return *vecTileOverride
+	}
+	t := vecTile{128, 4}
+	if l.D.Info.Type == "cpu" {
+		t = vecTile{32, 8}
+	}
+	for t.WG > 32 && (uint32(t.WG) > l.D.Info.MaxInvocations || uint32(4*m*t.Rows*t.WG) > l.D.Info.SharedMemory) {
+		t.WG /= 2
+	}
+	return t
+}

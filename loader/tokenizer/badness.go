@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"unicode/utf8"
 )
 
 // ftfy's MOJIBAKE_CATEGORIES (badness.py): the few hundred characters that
@@ -82,7 +83,6 @@ var badnessRE = regexp.MustCompile(expandBadness(strings.Join([]string{
 	`ГўВЂВ.[A-Za-z ]`,
 	`Ã[\x{A0}¡]`,
 	`[a-z]\s?[ÃÂ][ ]`,
-	`^[ÃÂ][ ]`,
 	`[a-z.,?!{end_punctuation}]Â[ {start_punctuation}{end_punctuation}]`,
 	`β€[™\x{A0}Ά\x{AD}®°]`,
 	`[ΒΓΞΟ][{c1}{bad}{start_punctuation}{end_punctuation}{currency}°][ΒΓΞΟ]`,
@@ -97,5 +97,56 @@ func expandBadness(re string) string {
 	return strings.ReplaceAll(re, `\s`, pySpace)
 }
 
+// badnessTrigger matches any character of the categories above. Every
+// alternative of BADNESS_RE contains one, within a match at most 7
+// characters long, so isBad only runs the big expression on short windows
+// around them (a full scan of a long prompt costs milliseconds).
+var badnessTrigger = regexp.MustCompile(func() string {
+	var b strings.Builder
+	b.WriteString("[")
+	for _, body := range mojibakeClass {
+		b.WriteString(body)
+	}
+	b.WriteString("]")
+	return b.String()
+}())
+
 // isBad is ftfy's is_bad: does the text look like it contains mojibake?
-func isBad(text string) bool { return badnessRE.MatchString(text) }
+func isBad(text string) bool {
+	// BADNESS_RE's only anchored alternative, ^[ÃÂ][ ], checked here so that
+	// windows never see a false start of text.
+	if strings.HasPrefix(text, "Ã ") || strings.HasPrefix(text, "Â ") {
+		return true
+	}
+	segStart, segEnd := -1, -1
+	for _, loc := range badnessTrigger.FindAllStringIndex(text, -1) {
+		ws, we := backRunes(text, loc[0], 6), forwardRunes(text, loc[0], 8)
+		if segEnd >= 0 && ws <= segEnd {
+			segEnd = max(segEnd, we)
+			continue
+		}
+		if segEnd >= 0 && badnessRE.MatchString(text[segStart:segEnd]) {
+			return true
+		}
+		segStart, segEnd = ws, we
+	}
+	return segEnd >= 0 && badnessRE.MatchString(text[segStart:segEnd])
+}
+
+// backRunes steps n runes back from byte offset i.
+func backRunes(s string, i, n int) int {
+	for ; n > 0 && i > 0; n-- {
+		_, size := utf8.DecodeLastRuneInString(s[:i])
+		i -= size
+	}
+	return i
+}
+
+// forwardRunes steps n runes forward from byte offset i.
+func forwardRunes(s string, i, n int) int {
+	for ; n > 0 && i < len(s); n-- {
+		_, size := utf8.DecodeRuneInString(s[i:])
+		i += size
+	}
+	return i
+}

@@ -1,0 +1,173 @@
+package main
+
+import (
+	"crypto/rand"
+	"encoding/binary"
+
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/flux-vk/flux-vk/engine"
+	"github.com/flux-vk/flux-vk/engine/kernels"
+	"github.com/flux-vk/flux-vk/loader"
+	"github.com/flux-vk/flux-vk/pipeline"
+)
+
+func init() {
+	register("generate", "turn a prompt into a PNG", runGenerate)
+}
+
+type genFlags struct {
+	prompt, negative, out, rng, initLatents string
+	load                                    loader.Options
+	steps, width, height, batch             int
+	seed                                    int64
+	guidance, cfg                           float64
+	device, precision                       string
+	quiet, asJSON, force, cpu               bool
+}
+
+func parseGenerate(args []string) (*genFlags, error) {
+	f := &genFlags{}
+	fs := flag.NewFlagSet("generate", flag.ContinueOnError)
+	for _, n := range []string{"p", "prompt"} {
+		fs.StringVar(&f.prompt, n, "", "the prompt")
+	}
+	for _, n := range []string{"o", "output"} {
+		fs.StringVar(&f.out, n, "flux-vk.png", "output PNG (numbered -1, -2 … with --batch)")
+	}
+	fs.StringVar(&f.negative, "negative-prompt", "", "negative prompt (true CFG; needs --cfg-scale > 1)")
+	fs.StringVar(&f.load.ModelDir, "model", "", "diffusers folder or folder of single files (default: the Hugging Face cache)")
+	fs.StringVar(&f.load.DiffusionModel, "diffusion-model", "", "transformer file (BFL or ComfyUI)")
+	fs.StringVar(&f.load.VAE, "vae", "", "autoencoder file (ae.safetensors)")
+	fs.StringVar(&f.load.CLIPL, "clip-l", "", "CLIP-L text encoder file")
+	fs.StringVar(&f.load.T5XXL, "t5xxl", "", "T5-XXL text encoder file")
+	fs.IntVar(&f.steps, "steps", 0, "sampling steps (default 4 for schnell, 28 for dev)")
+	fs.Int64Var(&f.seed, "seed", -1, "noise seed (default random, printed)")
+	fs.IntVar(&f.width, "width", 1024, "image width, a multiple of 16")
+	fs.IntVar(&f.height, "height", 1024, "image height, a multiple of 16")
+	fs.IntVar(&f.batch, "batch", 1, "images per prompt, with seeds seed, seed+1, …")
+	fs.Float64Var(&f.guidance, "guidance", 3.5, "distilled guidance (FLUX.1-dev; ignored by schnell)")
+	fs.Float64Var(&f.cfg, "cfg-scale", 1, "true classifier-free guidance scale (> 1 runs a negative pass each step)")
+	fs.StringVar(&f.rng, "rng", "torch-bf16", "noise generator: torch-bf16 (BFL reference) or torch-f32 (diffusers)")
+	fs.StringVar(&f.initLatents, "init-latents", "", "safetensors file with a latent (16, H/8, W/8) to start from instead of noise")
+	fs.StringVar(&f.device, "device", "", "device index or name substring")
+	fs.StringVar(&f.precision, "precision", "", "activations: f32 or f16 (default f16 where supported)")
+	fs.BoolVar(&f.quiet, "quiet", false, "no progress on stderr")
+	fs.BoolVar(&f.asJSON, "json", false, "print a JSON summary on stdout")
+	fs.BoolVar(&f.force, "force", false, "overwrite the output file")
+	fs.BoolVar(&f.cpu, "cpu", false, "run on the CPU reference executor (slow; for checking)")
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	if fs.NArg() > 0 {
+		return nil, fmt.Errorf("unexpected argument %q (quote the prompt and pass it with -p)", fs.Arg(0))
+	}
+	return f, f.validate()
+}
+
+func (f *genFlags) validate() error {
+	for _, s := range []struct {
+		name string
+		v    int
+	}{{"width", f.width}, {"height", f.height}} {
+		if s.v <= 0 || s.v%16 != 0 {
+			near := (s.v + 8) / 16 * 16
+			if near < 16 {
+				near = 16
+			}
+			return fmt.Errorf("--%s %d is not a multiple of 16; try --%s %d", s.name, s.v, s.name, near)
+		}
+	}
+	if f.batch < 1 {
+		return fmt.Errorf("--batch %d: want 1 or more", f.batch)
+	}
+	if f.steps < 0 {
+		return fmt.Errorf("--steps %d: want 1 or more (0 = the model's default)", f.steps)
+	}
+	if !strings.EqualFold(filepath.Ext(f.out), ".png") {
+		return fmt.Errorf("-o %s: flux-vk writes PNG files; name the output *.png", f.out)
+	}
+	return nil
+}
+
+func randomSeed() int64 {
+	var b [8]byte
+	rand.Read(b[:])
+	return int64(binary.LittleEndian.Uint64(b[:]) >> 33) // a seed short enough to type
+}
+
+// progress prints stages on stderr unless quiet.
+type progress struct {
+	w      io.Writer
+	timing map[string]float64
+}
+
+func (p *progress) stage(name string, d time.Duration) {
+	p.timing[name] = d.Seconds()
+	if p.w != nil {
+		fmt.Fprintf(p.w, "  %-12s %7.2fs\n", name, d.Seconds())
+	}
+}
+
+func runGenerate(args []string) error {
+	f, err := parseGenerate(args)
+	if err != nil {
+		return err
+	}
+	pr := &progress{timing: map[string]float64{}}
+	if !f.quiet {
+		pr.w = os.Stderr
+	}
+	start := time.Now()
+	m, err := loader.Load(f.load)
+	if err != nil {
+		return fmt.Errorf("load model: %w", err)
+	}
+	defer m.Close()
+	pr.stage("load", time.Since(start))
+	be, closeDev, err := f.backend()
+	if err != nil {
+		return err
+	}
+	defer closeDev()
+	return generateAll(f, m, be, pr)
+}
+
+func (f *genFlags) backend() (pipeline.Backend, func(), error) {
+	var be pipeline.Backend
+	closer := func() {}
+	if !f.cpu {
+		d, err := engine.Open(engine.Options{Select: f.device})
+		if err != nil {
+			return be, closer, deviceError(err)
+		}
+		be.Lib, closer = kernels.New(d), d.Close
+	}
+	act, err := parsePrecision(f.precision, be.Lib)
+	if err != nil {
+		closer()
+		return be, func() {}, err
+	}
+	be.Act = act
+	return be, closer, nil
+}
+
+// summary is the --json output.
+type summary struct {
+	Files      []string           `json:"files"`
+	Seeds      []uint64           `json:"seeds"`
+	Width      int                `json:"width"`
+	Height     int                `json:"height"`
+	Steps      int                `json:"steps"`
+	Model      string             `json:"model"`
+	Device     string             `json:"device"`
+	Timings    map[string]float64 `json:"timings_s"`
+	PeakDevice uint64             `json:"peak_device_bytes"`
+	Warnings   []string           `json:"warnings,omitempty"`
+}

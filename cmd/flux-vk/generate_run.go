@@ -1,0 +1,147 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/flux-vk/flux-vk/engine"
+	"github.com/flux-vk/flux-vk/loader"
+	"github.com/flux-vk/flux-vk/pipeline"
+)
+
+// generateAll makes --batch pictures and writes each atomically.
+func generateAll(f *genFlags, m *loader.Model, be pipeline.Backend, pr *progress) error {
+	note := func(format string, a ...any) {
+		if !f.quiet {
+			fmt.Fprintf(os.Stderr, format+"\n", a...)
+		}
+	}
+	req, err := f.request(m, note)
+	if err != nil {
+		return err
+	}
+	eng, err := pipeline.NewEngine(m, be)
+	if err != nil {
+		return err
+	}
+	sum := summary{Model: modelName(f, m), Timings: pr.timing, Device: "cpu (reference executor)"}
+	if be.Lib != nil {
+		sum.Device = be.Lib.D.Info.Name
+	}
+	base := uint64(f.seed)
+	for i := 0; i < f.batch; i++ {
+		req.Seed = base + uint64(i)
+		note("generating %dx%d, seed %d, %s", req.Width, req.Height, req.Seed, sum.Model)
+		res, err := eng.Generate(req, &pipeline.Trace{Stage: pr.stage})
+		if err != nil {
+			return explain(err, f)
+		}
+		for _, w := range res.Warnings {
+			note("warning: %s", w)
+		}
+		out := f.out
+		if f.batch > 1 {
+			out = strings.TrimSuffix(out, filepath.Ext(out)) + fmt.Sprintf("-%d", i+1) + filepath.Ext(out)
+		}
+		params := pipeline.Parameters(pipeline.ParamsInfo{Prompt: req.Prompt, NegativePrompt: req.Negative,
+			Steps: res.Steps, Seed: req.Seed, Width: res.Width, Height: res.Height, Model: sum.Model,
+			Guidance: guidanceParam(m, req), CFGScale: float64(req.CFGScale)})
+		if err := pipeline.WritePNG(out, res.RGB, res.Width, res.Height, params, f.force); err != nil {
+			return err
+		}
+		note("wrote %s", out)
+		sum.Files, sum.Seeds = append(sum.Files, out), append(sum.Seeds, req.Seed)
+		sum.Width, sum.Height, sum.Steps, sum.Warnings = res.Width, res.Height, res.Steps, res.Warnings
+	}
+	if be.Lib != nil {
+		sum.PeakDevice = be.Lib.D.PeakBytes()
+	}
+	if f.asJSON {
+		return json.NewEncoder(os.Stdout).Encode(sum)
+	}
+	return nil
+}
+
+func (f *genFlags) request(m *loader.Model, note func(string, ...any)) (pipeline.Request, error) {
+	rng, err := pipeline.ParseRNG(f.rng)
+	if err != nil {
+		return pipeline.Request{}, err
+	}
+	if f.seed < 0 {
+		f.seed = randomSeed()
+		note("seed %d (random; pass --seed to repeat)", f.seed)
+	}
+	if strings.TrimSpace(f.prompt) == "" {
+		note("note: the prompt is empty; the model draws unconditionally")
+	}
+	if f.width < 256 || f.height < 256 || f.width > 2048 || f.height > 2048 {
+		if m.FluxConfig.Hidden >= 3072 {
+			note("warning: %dx%d is outside 256-2048, where FLUX.1 was trained; expect poor pictures", f.width, f.height)
+		}
+	}
+	if !m.FluxConfig.Guidance && f.guidance != 3.5 {
+		note("note: --guidance is ignored: this is a schnell model (no guidance input)")
+	}
+	if f.negative != "" && f.cfg <= 1 {
+		note("note: --negative-prompt has no effect without --cfg-scale > 1")
+	}
+	req := pipeline.Request{Prompt: f.prompt, Negative: f.negative, Width: f.width, Height: f.height,
+		Steps: f.steps, RNG: rng, Guidance: float32(f.guidance), CFGScale: float32(f.cfg)}
+	if f.initLatents != "" {
+		if req.InitLatents, err = readLatents(f.initLatents); err != nil {
+			return req, err
+		}
+	}
+	return req, nil
+}
+
+// readLatents takes the only tensor of a safetensors file (or one named
+// "latent" / "noise").
+func readLatents(path string) ([]float32, error) {
+	file, err := loader.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("--init-latents: %w", err)
+	}
+	defer file.Close()
+	names := file.Names()
+	name := ""
+	for _, n := range []string{"latent", "latents", "noise"} {
+		if _, ok := file.Info(n); ok {
+			name = n
+		}
+	}
+	if name == "" && len(names) == 1 {
+		name = names[0]
+	}
+	if name == "" {
+		return nil, fmt.Errorf("--init-latents %s: holds %d tensors; name the latent \"latent\"", path, len(names))
+	}
+	return file.Float32(name)
+}
+
+func guidanceParam(m *loader.Model, r pipeline.Request) float64 {
+	if m.FluxConfig.Guidance {
+		return float64(r.Guidance)
+	}
+	return 0
+}
+
+func modelName(f *genFlags, m *loader.Model) string {
+	name := "flux1-" + m.Variant
+	if m.FluxConfig.Hidden < 3072 {
+		name += "-tiny"
+	}
+	return name
+}
+
+// explain adds what to do to errors a user can fix.
+func explain(err error, f *genFlags) error {
+	if errors.Is(err, engine.ErrOutOfMemory) {
+		return fmt.Errorf("%w\nthe device ran out of memory at %dx%d: try a smaller --width/--height or --precision f16", err, f.width, f.height)
+	}
+	return err
+}

@@ -1,0 +1,83 @@
+package graph
+
+import (
+	"fmt"
+
+	"github.com/flux-vk/flux-vk/engine"
+	"github.com/flux-vk/flux-vk/engine/kernels"
+)
+
+// node is one operation: a CPU reference implementation and a GPU
+// recording of the same thing.
+type node struct {
+	kind string
+	in   []*Tensor
+	out  *Tensor
+	raw  []bool // in[i] may stay in its file's storage type (matrix weights)
+	cpu  func(in [][]float32) []float32
+	gpu  func(x *vkRun, in []*Tensor, out *Tensor) error
+}
+
+// vkRun is what a node's GPU half records with.
+type vkRun struct {
+	lib    *kernels.Lib
+	rec    *engine.Recorder
+	ranges map[int]engine.Range // by storage id
+	types  map[int]DType        // storage type of weights (activations carry their own)
+}
+
+// r is the buffer range holding t.
+func (x *vkRun) r(t *Tensor) engine.Range {
+	if t == nil {
+		return engine.Range{}
+	}
+	return x.ranges[t.store]
+}
+
+// dt is the storage type of t.
+func (x *vkRun) dt(t *Tensor) DType {
+	if t.kind == kindWeight {
+		return x.types[t.store]
+	}
+	if d, ok := x.types[t.store]; ok {
+		return d
+	}
+	return t.DType
+}
+
+// add records a node producing a tensor of the given shape and type.
+func (g *Graph) add(kind string, shape []int, dt DType, in []*Tensor,
+	cpu func(in [][]float32) []float32, gpu func(x *vkRun, in []*Tensor, out *Tensor) error) *Tensor {
+	for _, t := range in {
+		if t != nil && t.g != g {
+			panic(fmt.Sprintf("graph: %s: input from another graph", kind))
+		}
+	}
+	out := g.newTensor(shape, dt, kindAct)
+	g.nodes = append(g.nodes, &node{kind: kind, in: in, out: out, cpu: cpu, gpu: gpu, raw: make([]bool, len(in))})
+	return out
+}
+
+// rawWeight marks input i of the last node as a matrix weight that kernels
+// read in its stored type (bf16, f16 or f32).
+func (g *Graph) rawWeight(i int) {
+	g.nodes[len(g.nodes)-1].raw[i] = true
+}
+
+func (g *Graph) checkShape(what string, t *Tensor, want ...int) bool {
+	if t == nil {
+		g.fail("%s: missing tensor", what)
+		return false
+	}
+	if len(t.Shape) != len(want) {
+		g.fail("%s: %s has shape %v, want %v", what, t, t.Shape, want)
+		return false
+	}
+	for i, w := range want {
+		if w >= 0 && t.Shape[i] != w {
+			g.fail("%s: %s has shape %v, want %v", what, t, t.Shape, want)
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,36 @@
+package graph
+
+import (
+	"github.com/flux-vk/flux-vk/engine/kernels"
+	"github.com/flux-vk/flux-vk/graph/ref"
+)
+
+// AttnOpt are attention's options.
+type AttnOpt struct {
+	Scale  float32 // logit scale; 0 means 1/sqrt(head dim)
+	Causal bool
+	Bias   *Tensor // additive [heads, Lq, Lk]
+}
+
+// Attention is softmax(scale·QKᵀ + bias)·V per head; q is [Lq, heads·D],
+// k and v [Lk, heads·D], token-major; the output is [Lq, heads·D].
+func (g *Graph) Attention(q, k, v *Tensor, heads int, opt AttnOpt) *Tensor {
+	lq, lk := q.Rows(), k.Rows()
+	d := q.Cols() / heads
+	scale := opt.Scale
+	if scale == 0 {
+		scale = float32(1 / sqrtf(float64(d)))
+	}
+	if k.Cols() != q.Cols() || v.Cols() != q.Cols() || v.Rows() != lk {
+		g.fail("attention: q %v, k %v, v %v do not fit", q.Shape, k.Shape, v.Shape)
+	}
+	return g.add("attention", []int{lq, heads * d}, g.Act, []*Tensor{q, k, v, opt.Bias},
+		func(in [][]float32) []float32 {
+			return ref.Attention(in[0], in[1], in[2], in[3], heads, lq, lk, d, scale, opt.Causal)
+		},
+		func(x *vkRun, in []*Tensor, out *Tensor) error {
+			return x.lib.Attention(x.rec, kernels.AttentionArgs{Out: x.r(out), Q: x.r(in[0]), K: x.r(in[1]),
+				V: x.r(in[2]), Bias: x.r(in[3]), Heads: heads, Lq: lq, Lk: lk, D: d, Scale: scale,
+				Causal: opt.Causal, Type: g.Act})
+		})
+}

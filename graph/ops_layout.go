@@ -1,0 +1,116 @@
+package graph
+
+import (
+	"github.com/flux-vk/flux-vk/graph/ref"
+)
+
+// copy2d is the one layout kernel: a rows×cols block from x to a fresh
+// tensor, with strides and offsets.
+func (g *Graph) copyBlock(kind string, shape []int, srcs []*Tensor, blocks []block) *Tensor {
+	total := 1
+	for _, d := range shape {
+		total *= d
+	}
+	return g.add(kind, shape, g.Act, srcs,
+		func(in [][]float32) []float32 {
+			y := make([]float32, total)
+			for _, b := range blocks {
+				for r := 0; r < b.rows; r++ {
+					copy(y[b.yOff+r*b.yStride:b.yOff+r*b.yStride+b.cols], in[b.src][b.xOff+r*b.xStride:])
+				}
+			}
+			return y
+		},
+		func(v *vkRun, in []*Tensor, out *Tensor) error {
+			for _, b := range blocks {
+				if err := v.lib.Copy2D(v.rec, v.r(out), v.r(in[b.src]), b.rows, b.cols, b.xStride, b.xOff,
+					b.yStride, b.yOff, g.Act); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+}
+
+type block struct {
+	src                                      int
+	rows, cols, xStride, xOff, yStride, yOff int
+}
+
+// Cols is columns [start, start+n) of x viewed as rows×cols.
+func (g *Graph) Cols(x *Tensor, start, n int) *Tensor {
+	rows, cols := x.Rows(), x.Cols()
+	if start < 0 || start+n > cols {
+		g.fail("cols [%d,%d) of %v", start, start+n, x.Shape)
+	}
+	return g.copyBlock("cols", []int{rows, n}, []*Tensor{x},
+		[]block{{rows: rows, cols: n, xStride: cols, xOff: start, yStride: n}})
+}
+
+// Chunk is part i of n equal column chunks of x (modulation vectors).
+func (g *Graph) Chunk(x *Tensor, i, n int) *Tensor {
+	w := x.Cols() / n
+	return g.Cols(x, i*w, w)
+}
+
+// Rows is rows [start, start+n) of x.
+func (g *Graph) Rows(x *Tensor, start, n int) *Tensor {
+	cols := x.Cols()
+	if start < 0 || start+n > x.Rows() {
+		g.fail("rows [%d,%d) of %v", start, start+n, x.Shape)
+	}
+	return g.copyBlock("rows", []int{n, cols}, []*Tensor{x},
+		[]block{{rows: 1, cols: n * cols, xOff: start * cols}})
+}
+
+// ConcatRows stacks a on top of b (same column count).
+func (g *Graph) ConcatRows(a, b *Tensor) *Tensor {
+	cols := a.Cols()
+	if b.Cols() != cols {
+		g.fail("concat rows: %v and %v", a.Shape, b.Shape)
+	}
+	ra, rb := a.Rows(), b.Rows()
+	return g.copyBlock("concatrows", []int{ra + rb, cols}, []*Tensor{a, b},
+		[]block{{src: 0, rows: 1, cols: ra * cols}, {src: 1, rows: 1, cols: rb * cols, yOff: ra * cols}})
+}
+
+// ConcatCols puts b's columns after a's (same row count).
+func (g *Graph) ConcatCols(a, b *Tensor) *Tensor {
+	rows, ca, cb := a.Rows(), a.Cols(), b.Cols()
+	if b.Rows() != rows {
+		g.fail("concat cols: %v and %v", a.Shape, b.Shape)
+	}
+	return g.copyBlock("concatcols", []int{rows, ca + cb}, []*Tensor{a, b},
+		[]block{{src: 0, rows: rows, cols: ca, xStride: ca, yStride: ca + cb},
+			{src: 1, rows: rows, cols: cb, xStride: cb, yStride: ca + cb, yOff: ca}})
+}
+
+// Transpose swaps the two dimensions of a [R, C] tensor (channel-major VAE
+// activations to token-major and back).
+func (g *Graph) Transpose(x *Tensor) *Tensor {
+	r, c := x.Shape[0], x.Numel()/x.Shape[0]
+	return g.add("transpose", []int{c, r}, g.Act, []*Tensor{x},
+		func(in [][]float32) []float32 { return ref.Transpose(in[0], r, c) },
+		func(v *vkRun, in []*Tensor, out *Tensor) error {
+			return v.lib.Transpose(v.rec, v.r(out), v.r(in[0]), r, c, g.Act)
+		})
+}
+
+// Patchify packs a latent [C, H, W] into [(H/2)·(W/2), 4C] tokens.
+func (g *Graph) Patchify(x *Tensor) *Tensor {
+	c, h, w := x.Shape[0], x.Shape[1], x.Shape[2]
+	return g.add("patchify", []int{h / 2 * (w / 2), 4 * c}, g.Act, []*Tensor{x},
+		func(in [][]float32) []float32 { return ref.Patchify(in[0], c, h, w) },
+		func(v *vkRun, in []*Tensor, out *Tensor) error {
+			return v.lib.Patchify(v.rec, v.r(out), v.r(in[0]), c, h, w, g.Act)
+		})
+}
+
+// Unpatchify is Patchify's inverse, to a latent [C, H, W].
+func (g *Graph) Unpatchify(x *Tensor, c, h, w int) *Tensor {
+	return g.add("unpatchify", []int{c, h, w}, g.Act, []*Tensor{x},
+		func(in [][]float32) []float32 { return ref.Unpatchify(in[0], c, h, w) },
+		func(v *vkRun, in []*Tensor, out *Tensor) error {
+			return v.lib.Unpatchify(v.rec, v.r(out), v.r(in[0]), c, h, w, g.Act)
+		})
+}

@@ -1,0 +1,55 @@
+package graph
+
+import (
+	"github.com/flux-vk/flux-vk/graph/ref"
+)
+
+// LayerNorm normalises each row of x; gamma and beta may be nil (no affine).
+func (g *Graph) LayerNorm(x, gamma, beta *Tensor, eps float32) *Tensor {
+	rows, dim := x.Rows(), x.Cols()
+	return g.add("layernorm", x.Shape, g.Act, []*Tensor{x, gamma, beta},
+		func(in [][]float32) []float32 { return ref.LayerNorm(in[0], in[1], in[2], rows, dim, eps) },
+		func(v *vkRun, in []*Tensor, out *Tensor) error {
+			return v.lib.LayerNorm(v.rec, v.r(out), v.r(in[0]), v.r(in[1]), v.r(in[2]), rows, dim, eps, g.Act)
+		})
+}
+
+// ModLayerNorm is FLUX's modulated norm: (1 + scale)·LayerNorm(x) + shift,
+// with a non-affine LayerNorm; shift and scale are [dim] vectors.
+func (g *Graph) ModLayerNorm(x, shift, scale *Tensor, eps float32) *Tensor {
+	rows, dim := x.Rows(), x.Cols()
+	return g.add("modlayernorm", x.Shape, g.Act, []*Tensor{x, shift, scale},
+		func(in [][]float32) []float32 {
+			return ref.Modulate(ref.LayerNorm(in[0], nil, nil, rows, dim, eps), in[1], in[2], rows, dim)
+		},
+		func(v *vkRun, in []*Tensor, out *Tensor) error {
+			return v.lib.ModLayerNorm(v.rec, v.r(out), v.r(in[0]), v.r(in[1]), v.r(in[2]), rows, dim, eps, g.Act)
+		})
+}
+
+// RMSNorm is gamma·x/sqrt(mean(x²) + eps) over the last dimension.
+func (g *Graph) RMSNorm(x, gamma *Tensor, eps float32) *Tensor {
+	rows, dim := x.Rows(), x.Cols()
+	return g.add("rmsnorm", x.Shape, x.DType, []*Tensor{x, gamma},
+		func(in [][]float32) []float32 { return ref.RMSNorm(in[0], in[1], rows, dim, eps) },
+		func(v *vkRun, in []*Tensor, out *Tensor) error {
+			return v.lib.RMSNorm(v.rec, v.r(out), v.r(in[0]), v.r(in[1]), rows, dim, eps, out.DType)
+		})
+}
+
+// GroupNorm normalises x [C, H, W] in groups of channels, then applies the
+// affine and, with swish, x·sigmoid(x).
+func (g *Graph) GroupNorm(x, gamma, beta *Tensor, groups int, eps float32, swish bool) *Tensor {
+	c, hw := x.Shape[0], x.Numel()/x.Shape[0]
+	return g.add("groupnorm", x.Shape, g.Act, []*Tensor{x, gamma, beta},
+		func(in [][]float32) []float32 {
+			y := ref.GroupNorm(in[0], in[1], in[2], c, hw, groups, eps)
+			if swish {
+				y = ref.SiLU(y)
+			}
+			return y
+		},
+		func(v *vkRun, in []*Tensor, out *Tensor) error {
+			return v.lib.GroupNorm(v.rec, v.r(out), v.r(in[0]), v.r(in[1]), v.r(in[2]), c, hw, groups, eps, swish, g.Act)
+		})
+}

@@ -1,0 +1,120 @@
+package pipeline
+
+import (
+	"fmt"
+
+	"path/filepath"
+	"time"
+
+	"github.com/flux-vk/flux-vk/engine/kernels"
+	"github.com/flux-vk/flux-vk/graph"
+	"github.com/flux-vk/flux-vk/loader"
+	"github.com/flux-vk/flux-vk/loader/tokenizer"
+	"github.com/flux-vk/flux-vk/model"
+)
+
+// Request is one text-to-image job.
+type Request struct {
+	Prompt, Negative string
+	Width, Height    int
+	Steps            int // 0: the model's default (4 schnell, 28 dev)
+	Seed             uint64
+	RNG              RNGDType
+	Guidance         float32   // dev's distilled guidance
+	CFGScale         float32   // true CFG with Negative when > 1
+	InitLatents      []float32 // packed-or-not latent (16, lh, lw) to start from instead of noise
+}
+
+// Trace receives the pipeline's intermediates (flux-vk check compares them
+// with the reference; the viewer shows the steps).
+type Trace struct {
+	Stage    func(name string, elapsed time.Duration) // after load-free stages: encode, each step, decode
+	Tokens   func(clip, t5 []int32)
+	Encoded  func(pos, neg *Conditioning)
+	Noise    func(noise []float32)
+	Schedule func(ts []float32)
+	Step     func(s Step)
+	Latent   func(packed, unpacked []float32)
+	Decoded  func(decoded, image []float32)
+}
+
+// Result is the picture and what made it.
+type Result struct {
+	RGB           []byte // HWC
+	Width, Height int
+	Seed          uint64
+	Steps         int
+	Warnings      []string
+}
+
+// Engine turns prompts into pictures with one loaded model.
+type Engine struct {
+	M    *loader.Model
+	B    Backend
+	clip *tokenizer.CLIP
+	t5   *tokenizer.T5
+}
+
+// NewEngine prepares the tokenizers (the checkpoint's own files when it has
+// them, else the embedded FLUX.1 ones).
+func NewEngine(m *loader.Model, b Backend) (*Engine, error) {
+	e := &Engine{M: m, B: b}
+	var err error
+	if d := m.TokenizerDir; d != "" && exists(filepath.Join(d, "vocab.json")) {
+		e.clip, err = tokenizer.LoadCLIP(filepath.Join(d, "vocab.json"), filepath.Join(d, "merges.txt"))
+	} else {
+		e.clip, err = tokenizer.NewCLIP()
+	}
+	if err != nil {
+		return nil, fmt.Errorf("CLIP tokenizer: %w", err)
+	}
+	if d := m.Tokenizer2Dir; d != "" && exists(filepath.Join(d, "tokenizer.json")) {
+		e.t5, err = tokenizer.LoadT5(filepath.Join(d, "tokenizer.json"))
+	} else {
+		e.t5, err = tokenizer.NewT5()
+	}
+	if err != nil {
+		return nil, fmt.Errorf("T5 tokenizer: %w", err)
+	}
+	return e, nil
+}
+
+// Encode tokenizes and encodes one prompt: the CLIP pooled vector and the
+// T5 sequence of MaxSequenceLength states.
+func (e *Engine) Encode(prompt string, tr *Trace, warn func(string)) (Conditioning, error) {
+	clipIDs, dropped := e.clip.Encode(prompt, 77)
+	if dropped > 0 {
+		warn(fmt.Sprintf("prompt is too long for CLIP: %d tokens dropped (77 max)", dropped))
+	}
+	t5IDs, dropped := e.t5.Encode(prompt, e.M.MaxSequenceLength)
+	if dropped > 0 {
+		warn(fmt.Sprintf("prompt is too long for T5: %d tokens dropped (%d max)", dropped, e.M.MaxSequenceLength))
+	}
+	ci, ti := int32s(clipIDs), int32s(t5IDs)
+	if tr != nil && tr.Tokens != nil {
+		tr.Tokens(ci, ti)
+	}
+	clipOut, err := RunGraph(e.B, e.B.Act, e.M.CLIP, func(g *graph.Graph) error {
+		return model.BuildCLIP(g, e.M.CLIPConfig, len(ci))
+	}, nil, map[string][]int32{"input_ids": ci}, "last_hidden_state")
+	if err != nil {
+		return Conditioning{}, fmt.Errorf("CLIP: %w", err)
+	}
+	// T5 keeps f32 activations: its residual stream overflows f16.
+	t5Out, err := RunGraph(e.B, kernels.F32, e.M.T5, func(g *graph.Graph) error {
+		return model.BuildT5(g, e.M.T5Config, len(ti))
+	}, nil, map[string][]int32{"input_ids": ti}, "last_hidden_state")
+	if err != nil {
+		return Conditioning{}, fmt.Errorf("T5: %w", err)
+	}
+	return Conditioning{Txt: t5Out["last_hidden_state"],
+		Y: model.CLIPPooled(clipOut["last_hidden_state"], ci, e.M.CLIPConfig.Hidden)}, nil
+}
+
+func int32s(v []int) []int32 {
+	out := make([]int32, len(v))
+	for i, x := range v {
+		out[i] = int32(x)
+	}
+	return out
+}

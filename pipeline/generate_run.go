@@ -1,0 +1,109 @@
+package pipeline
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/flux-vk/flux-vk/graph"
+	"github.com/flux-vk/flux-vk/model"
+)
+
+// Generate runs the whole pipeline: tokenize, encode, noise, pack, schedule,
+// Euler steps, unpack, decode, 8-bit RGB.
+func (e *Engine) Generate(req Request, tr *Trace) (*Result, error) {
+	if tr == nil {
+		tr = &Trace{}
+	}
+	res := &Result{Width: req.Width, Height: req.Height, Seed: req.Seed}
+	warn := func(s string) { res.Warnings = append(res.Warnings, s) }
+	stage := func(name string, start time.Time) {
+		if tr.Stage != nil {
+			tr.Stage(name, time.Since(start))
+		}
+	}
+	dev := e.M.FluxConfig.Guidance
+	steps := req.Steps
+	if steps <= 0 {
+		steps = DefaultSteps(dev)
+	}
+	res.Steps = steps
+
+	start := time.Now()
+	pos, neg, err := e.encodeBoth(req, tr, warn)
+	if err != nil {
+		return nil, err
+	}
+	stage("encode", start)
+
+	lh, lw := LatentSize(req.Height, req.Width)
+	zc := e.M.FluxConfig.InChannels / 4
+	noise := req.InitLatents
+	if noise == nil {
+		noise, _ = InitialNoise(req.Seed, req.Height, req.Width, req.RNG)
+	} else if len(noise) != zc*lh*lw {
+		return nil, fmt.Errorf("init latents hold %d values; a %dx%d image needs %d×%d×%d = %d", len(noise), req.Width, req.Height, zc, lh, lw, zc*lh*lw)
+	}
+	if tr.Noise != nil {
+		tr.Noise(noise)
+	}
+	sched := Schedule(steps, lh/2*(lw/2), dev)
+	if tr.Schedule != nil {
+		tr.Schedule(sched)
+	}
+
+	start = time.Now()
+	runner, err := NewFluxRunner(e.B, e.M.Flux, e.M.FluxConfig, len(pos.Txt)/e.M.FluxConfig.ContextInDim, lh, lw)
+	if err != nil {
+		return nil, err
+	}
+	defer runner.Close()
+	guide := Guide{Guidance: req.Guidance, Negative: neg, CFGScale: req.CFGScale}
+	stepStart := time.Now()
+	packed, latent, err := Sample(runner, noise, zc, lh, lw, sched, pos, guide, func(s Step) {
+		if tr.Step != nil {
+			tr.Step(s)
+		}
+		stage(fmt.Sprintf("step %d/%d", s.Index+1, steps), stepStart)
+		stepStart = time.Now()
+	})
+	if err != nil {
+		return nil, err
+	}
+	if tr.Latent != nil {
+		tr.Latent(packed, latent)
+	}
+
+	start = time.Now()
+	out, err := RunGraph(e.B, e.B.Act, e.M.AE, func(g *graph.Graph) error {
+		return model.BuildDecoder(g, e.M.AEConfig, lh, lw)
+	}, map[string][]float32{"z": latent}, nil, "decoded", "image")
+	if err != nil {
+		return nil, fmt.Errorf("decode: %w", err)
+	}
+	if tr.Decoded != nil {
+		tr.Decoded(out["decoded"], out["image"])
+	}
+	res.RGB = ToRGB8(out["image"], 8*lh, 8*lw)
+	res.Height, res.Width = 8*lh, 8*lw
+	stage("decode", start)
+	return res, nil
+}
+
+func (e *Engine) encodeBoth(req Request, tr *Trace, warn func(string)) (Conditioning, *Conditioning, error) {
+	pos, err := e.Encode(req.Prompt, tr, warn)
+	if err != nil {
+		return pos, nil, err
+	}
+	var neg *Conditioning
+	if req.CFGScale > 1 {
+		n, err := e.Encode(req.Negative, tr, warn)
+		if err != nil {
+			return pos, nil, fmt.Errorf("negative prompt: %w", err)
+		}
+		neg = &n
+	}
+	if tr.Encoded != nil {
+		tr.Encoded(&pos, neg)
+	}
+	return pos, neg, nil
+}

@@ -1,0 +1,212 @@
+package kernels
+
+import (
+	"fmt"
+
+	"github.com/flux-vk/flux-vk/engine"
+)
+
+// Row norms (LayerNorm, FLUX's modulated LayerNorm, RMSNorm), row softmax
+// and GroupNorm. Statistics are always f32 (two-pass mean and variance);
+// the activation type only changes loads and stores.
+
+const (
+	normLayer = 0
+	normRMS   = 1
+
+	normHasP0    = 1
+	normHasP1    = 2
+	normModulate = 4
+)
+
+// LayerNorm records y = (x − mean)/sqrt(var + eps)·gamma + beta over each of
+// rows rows of dim values; gamma and beta ([dim] f32) are optional (Buf nil).
+func (l *Lib) LayerNorm(rec *engine.Recorder, y, x, gamma, beta engine.Range, rows, dim int, eps float32, t DType) error {
+	flags := 0
+	if gamma.Buf != nil {
+		flags |= normHasP0
+	}
+	if beta.Buf != nil {
+		flags |= normHasP1
+	}
+	return l.rowNorm(rec, "layernorm", y, x, gamma, beta, rows, dim, eps, normLayer, flags, t)
+}
+
+// ModLayerNorm records FLUX's modulation y = (1 + scale)⊙LayerNorm(x) + shift
+// with a non-affine LayerNorm; shift and scale are [dim] f32.
+func (l *Lib) ModLayerNorm(rec *engine.Recorder, y, x, shift, scale engine.Range, rows, dim int, eps float32, t DType) error {
+	if shift.Buf == nil || scale.Buf == nil {
+		return fmt.Errorf("modlayernorm: shift and scale are required")
+	}
+	return l.rowNorm(rec, "modlayernorm", y, x, shift, scale, rows, dim, eps, normLayer, normHasP0|normHasP1|normModulate, t)
+}
+
+// RMSNorm records y = x/sqrt(mean(x²) + eps)·gamma over each row; gamma
+// ([dim] f32) is optional.
+func (l *Lib) RMSNorm(rec *engine.Recorder, y, x, gamma engine.Range, rows, dim int, eps float32, t DType) error {
+	flags := 0
+	if gamma.Buf != nil {
+		flags |= normHasP0
+	}
+	return l.rowNorm(rec, "rmsnorm", y, x, gamma, engine.Range{}, rows, dim, eps, normRMS, flags, t)
+}
+
+// normThreads picks the invocations per row: about four values each, a
+// power of two no larger than the workgroup.
+func normThreads(dim, wg int) int {
+	t := 1
+	for t < wg && t*4 < dim {
+		t *= 2
+	}
+	return t
+}
+
+// normRows checks a rows×dim activation pair and returns them trimmed.
+func normRows(op string, y, x engine.Range, rows, dim int, t DType) (engine.Range, engine.Range, error) {
+	if err := opsCheckN(op, rows, dim, rows*dim); err != nil {
+		return y, x, err
+	}
+	if dim <= 0 {
+		return y, x, fmt.Errorf("%s: dim %d", op, dim)
+	}
+	if err := opsAct(op, t); err != nil {
+		return y, x, err
+	}
+	x, err := opsArg(op, "x", x, rows*dim, t)
+	if err != nil {
+		return y, x, err
+	}
+	y, err = opsArg(op, "y", y, rows*dim, t)
+	return y, x, err
+}
+
+func (l *Lib) rowNorm(rec *engine.Recorder, op string, y, x, p0, p1 engine.Range, rows, dim int, eps float32,
+	mode, flags int, t DType) error {
+	y, x, err := normRows(op, y, x, rows, dim, t)
+	if err != nil {
+		return err
+	}
+	if flags&normHasP0 != 0 {
+		if p0, err = opsArg(op, "gamma/shift", p0, dim, F32); err != nil {
+			return err
+		}
+	}
+	if flags&normHasP1 != 0 {
+		if p1, err = opsArg(op, "beta/scale", p1, dim, F32); err != nil {
+			return err
+		}
+	}
+	wg := l.opsWG()
+	tr := normThreads(dim, wg)
+	p, err := l.pipeline(actVariant("rownorm", t), []engine.Access{engine.Read, engine.Write, engine.Read, engine.Read},
+		20, uint32(wg), uint32(tr))
+	if err != nil {
+		return err
+	}
+	gx, gy := opsFold(int(groups(max(rows, 1), wg/tr)))
+	return rec.Dispatch(p, []engine.Range{x, y, l.orDummy(p0), l.orDummy(p1)}, Push(rows, dim, eps, mode, flags), gx, gy, 1)
+}
+
+// Softmax records a max-subtracted softmax over each of rows rows of dim
+// values (f32 arithmetic).
+func (l *Lib) Softmax(rec *engine.Recorder, y, x engine.Range, rows, dim int, t DType) error {
+	y, x, err := normRows("softmax", y, x, rows, dim, t)
+	if err != nil {
+		return err
+	}
+	wg := l.opsWG()
+	tr := normThreads(dim, wg)
+	p, err := l.pipeline(actVariant("softmax", t), []engine.Access{engine.Read, engine.Write}, 8, uint32(wg), uint32(tr))
+	if err != nil {
+		return err
+	}
+	gx, gy := opsFold(int(groups(max(rows, 1), wg/tr)))
+	return rec.Dispatch(p, []engine.Range{x, y}, Push(rows, dim), gx, gy, 1)
+}
+
+// GroupNorm statistics scratch: per-chunk partial statistics, then one
+// (mean, rstd) per group, in one device-wide buffer.
+const (
+	gnMaxParts  = 16384
+	gnMaxGroups = 16384
+	gnPartBytes = gnMaxParts * 8
+	gnScratch   = gnPartBytes + gnMaxGroups*8
+	gnMinChunk  = 4096
+)
+
+// GroupNorm records GroupNorm of x (c, hw) (NCHW, batch 1) over groups of
+// c/groups consecutive channels, the per-channel affine gamma, beta ([c]
+// f32, optional), then swish y·sigmoid(y) when asked. It runs three
+// dispatches: chunk statistics spread over many workgroups (each group may
+// hold millions of values), an exact merge per group, and the normalisation.
+// The statistics live in a scratch buffer shared by every GroupNorm on the
+// device, so recorders holding GroupNorms must not run concurrently (the
+// recorder's barriers order those within one command buffer).
+func (l *Lib) GroupNorm(rec *engine.Recorder, y, x, gamma, beta engine.Range, c, hw, groups int, eps float32, swish bool, t DType) error {
+	const op = "groupnorm"
+	if groups <= 0 || c <= 0 || c%groups != 0 || groups > gnMaxGroups || c > 65535 {
+		return fmt.Errorf("%s: %d channels in %d groups", op, c, groups)
+	}
+	y, x, err := normRows(op, y, x, c, hw, t)
+	if err != nil {
+		return err
+	}
+	flags := 0
+	if gamma.Buf != nil {
+		flags |= normHasP0
+		if gamma, err = opsArg(op, "gamma", gamma, c, F32); err != nil {
+			return err
+		}
+	}
+	if beta.Buf != nil {
+		flags |= normHasP1
+		if beta, err = opsArg(op, "beta", beta, c, F32); err != nil {
+			return err
+		}
+	}
+	if swish {
+		flags |= normModulate
+	}
+	scratch, err := l.opsScratch(gnScratch)
+	if err != nil {
+		return fmt.Errorf("%s: scratch: %w", op, err)
+	}
+	per := c / groups
+	gsize := per * hw
+	chunk := max(gnMinChunk, (gsize+gnMaxParts/groups-1)/(gnMaxParts/groups))
+	chunk = min(chunk, gsize)
+	chunks := (gsize + chunk - 1) / chunk
+	part := scratch.Slice(0, uint64(groups*chunks*8))
+	stat := scratch.Slice(gnPartBytes, uint64(groups*8))
+	return l.groupNormRecord(rec, t, x, y, part, stat, gamma, beta, groups, chunks, chunk, gsize, c, hw, per, eps, flags)
+}
+
+func (l *Lib) groupNormRecord(rec *engine.Recorder, t DType, x, y, part, stat, gamma, beta engine.Range,
+	groups, chunks, chunk, gsize, c, hw, per int, eps float32, flags int) error {
+	wg := l.opsWG()
+	ps, err := l.pipeline(actVariant("groupnorm_stats", t), []engine.Access{engine.Read, engine.Write}, 12, uint32(wg), uint32(wg))
+	if err != nil {
+		return err
+	}
+	if err := rec.Dispatch(ps, []engine.Range{x, part}, Push(gsize, chunk, chunks), uint32(chunks), uint32(groups), 1); err != nil {
+		return err
+	}
+	pf, err := l.pipeline("groupnorm_final", []engine.Access{engine.Read, engine.Write}, 16, uint32(wg), uint32(wg))
+	if err != nil {
+		return err
+	}
+	if err := rec.Dispatch(pf, []engine.Range{part, stat}, Push(gsize, chunk, chunks, eps), uint32(groups), 1, 1); err != nil {
+		return err
+	}
+	pa, err := l.pipeline(actVariant("groupnorm", t),
+		[]engine.Access{engine.Read, engine.Write, engine.Read, engine.Read, engine.Read}, 12, uint32(wg))
+	if err != nil {
+		return err
+	}
+	gx := min(int(groupsOf(hw, wg)), 1024)
+	return rec.Dispatch(pa, []engine.Range{x, y, stat, l.orDummy(gamma), l.orDummy(beta)}, Push(hw, per, flags),
+		uint32(max(gx, 1)), uint32(c), 1)
+}
+
+// groupsOf is groups() for a possibly zero count.
+func groupsOf(n, per int) uint32 { return groups(max(n, 1), per) }

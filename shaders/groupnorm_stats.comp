@@ -1,0 +1,29 @@
+#version 450
+// GroupNorm, pass 1 of 3: workgroup (chunk k, group g) computes the mean and
+// the sum of squared deviations (two passes, the chunk re-read from cache) of
+// elements [k·chunk, min((k+1)·chunk, G)) of group g (G = c/groups·hw
+// consecutive elements of the NCHW input) into part[g·chunks + k].
+#include "act.glsl"
+#include "opsred.glsl"
+
+ACT_BUFFER(0, readonly, x);
+layout(std430, set = 0, binding = 1) writeonly buffer Part { vec2 part[]; };
+
+layout(push_constant) uniform Push { uint gsize, chunk, chunks; } pc;
+
+void main() {
+    uint tid = gl_LocalInvocationID.x;
+    uint k = gl_WorkGroupID.x, g = gl_WorkGroupID.y;
+    uint lo = k * pc.chunk, hi = min(lo + pc.chunk, pc.gsize);
+    uint base = g * pc.gsize;
+    float s = 0.0;
+    for (uint i = lo + tid; i < hi; i += WG) s += LOAD_ACT(x, base + i);
+    float mean = segsum(s) / float(hi - lo);
+    float q = 0.0;
+    for (uint i = lo + tid; i < hi; i += WG) {
+        float d = LOAD_ACT(x, base + i) - mean;
+        q += d * d;
+    }
+    q = segsum(q);
+    if (tid == 0) part[g * pc.chunks + k] = vec2(mean, q);
+}

@@ -212,8 +212,8 @@ func TestLinearSplitsLargeBindings(t *testing.T) {
 	defer func() { maxBindOverride = 0 }()
 	maxBindOverride = 4096
 	for _, c := range []linearCase{
-		{m: 1, k: 50, n: 130, ep: epilogues[7], minDispatches: 3},   // W 26 KB in chunks of 19 rows
-		{m: 40, k: 50, n: 70, ep: epilogues[6], minDispatches: 6},   // x, y and W split
+		{m: 1, k: 50, n: 130, ep: epilogues[7], minDispatches: 3}, // W 26 KB in chunks of 19 rows
+		{m: 40, k: 50, n: 70, ep: epilogues[6], minDispatches: 6}, // x, y and W split
 		{m: 33, k: 21, n: 100, wt: BF16, yt: F16, xt: F16, ep: epilogues[7], minDispatches: 4},
 	} {
 		t.Run(fmt.Sprintf("%dx%dx%d", c.m, c.k, c.n), func(t *testing.T) { runLinear(t, l, c) })

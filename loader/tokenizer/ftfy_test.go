@@ -33,6 +33,10 @@ func TestFixText(t *testing.T) {
 		{"e\u0301", "é"}, // NFC
 		// mojibake (ftfy README and docstrings)
 		{"schÃ¶n", "schön"},
+		{"sÃ³", "só"},
+		{"voilÃ le travail", "voilà le travail"},
+		{"&macr;\\_(ã\u0083\u0084)_/&macr;", "¯\\_(ツ)_/¯"},
+		{"Broken text&hellip; it&#x2019;s ﬂubberiﬁc!", "Broken text… it's flubberific!"},
 		{"&ATILDE;&SUP3;", "ó"},
 		{"âœ” No problems", "✔ No problems"},
 		{"The Mona Lisa doesnÃƒÂ¢Ã¢â€šÂ¬Ã¢â€žÂ¢t have eyebrows.", "The Mona Lisa doesn't have eyebrows."},

@@ -15,6 +15,7 @@ type AttnOpt struct {
 // Attention is softmax(scale·QKᵀ + bias)·V per head; q is [Lq, heads·D],
 // k and v [Lk, heads·D], token-major; the output is [Lq, heads·D].
 func (g *Graph) Attention(q, k, v *Tensor, heads int, opt AttnOpt) *Tensor {
+	q, k, v = g.act(q), g.act(k), g.act(v)
 	lq, lk := q.Rows(), k.Rows()
 	d := q.Cols() / heads
 	scale := opt.Scale

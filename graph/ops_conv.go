@@ -16,6 +16,7 @@ type ConvOpt struct {
 
 // Conv2D convolves x [Cin, H, W] with w [Cout, Cin, KH, KW] plus bias b.
 func (g *Graph) Conv2D(x, w, b *Tensor, o ConvOpt) *Tensor {
+	o.Residual = g.act(o.Residual)
 	if o.Stride == 0 {
 		o.Stride = 1
 	}

@@ -12,6 +12,7 @@ func sqrtf(x float64) float64 { return math.Sqrt(x) }
 // binary is y = a op b, b broadcast over a's rows when it is shorter.
 func (g *Graph) binary(kind string, op kernels.BinOp, a, b *Tensor, alpha float32,
 	cpu func(a, b float32) float32) *Tensor {
+	a, b = g.act(a), g.act(b)
 	n, bn := a.Numel(), b.Numel()
 	if bn == 0 || n%bn != 0 {
 		g.fail("%s: %v and %v do not broadcast", kind, a.Shape, b.Shape)
@@ -53,6 +54,7 @@ func (g *Graph) Lerp(a, b *Tensor, alpha float32) *Tensor {
 }
 
 func (g *Graph) unary(kind string, op kernels.UnOp, x *Tensor, alpha, beta float32, cpu func([]float32) []float32) *Tensor {
+	x = g.act(x)
 	n := x.Numel()
 	return g.add(kind, x.Shape, g.Act, []*Tensor{x},
 		func(in [][]float32) []float32 { return cpu(in[0]) },
@@ -88,6 +90,7 @@ func (g *Graph) Clamp(x *Tensor, lo, hi float32) *Tensor {
 
 // GatedAdd is x + gate ⊙ y, gate a [dim] vector broadcast over rows.
 func (g *Graph) GatedAdd(x, gate, y *Tensor) *Tensor {
+	x, gate, y = g.act(x), g.f32(gate), g.act(y)
 	rows, dim := x.Rows(), x.Cols()
 	return g.add("gatedadd", x.Shape, g.Act, []*Tensor{x, gate, y},
 		func(in [][]float32) []float32 { return ref.GatedAdd(in[0], in[1], in[2], rows, dim) },
@@ -98,6 +101,7 @@ func (g *Graph) GatedAdd(x, gate, y *Tensor) *Tensor {
 
 // GatedGELU is gelu_tanh(a) ⊙ b (T5's feed-forward).
 func (g *Graph) GatedGELU(a, b *Tensor) *Tensor {
+	a, b = g.act(a), g.act(b)
 	n := a.Numel()
 	return g.add("gatedgelu", a.Shape, g.Act, []*Tensor{a, b},
 		func(in [][]float32) []float32 { return ref.GatedGELU(in[0], in[1]) },

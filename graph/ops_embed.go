@@ -55,6 +55,7 @@ func (g *Graph) RopeTable(ids *Tensor, axesDim []int, theta float32) *Tensor {
 
 // Rope rotates the interleaved pairs of every head of x [tokens, heads·D].
 func (g *Graph) Rope(x, table *Tensor, heads int) *Tensor {
+	x = g.act(x)
 	tokens, d := x.Rows(), x.Cols()/heads
 	return g.add("rope", x.Shape, g.Act, []*Tensor{x, table},
 		func(in [][]float32) []float32 { return ref.Rope(in[0], in[1], tokens, heads, d) },

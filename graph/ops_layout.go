@@ -11,7 +11,11 @@ func (g *Graph) copyBlock(kind string, shape []int, srcs []*Tensor, blocks []blo
 	for _, d := range shape {
 		total *= d
 	}
-	return g.add(kind, shape, g.Act, srcs,
+	dt := srcs[0].DType
+	for i := range srcs {
+		srcs[i] = g.cast(srcs[i], dt)
+	}
+	return g.add(kind, shape, dt, srcs,
 		func(in [][]float32) []float32 {
 			y := make([]float32, total)
 			for _, b := range blocks {
@@ -24,7 +28,7 @@ func (g *Graph) copyBlock(kind string, shape []int, srcs []*Tensor, blocks []blo
 		func(v *vkRun, in []*Tensor, out *Tensor) error {
 			for _, b := range blocks {
 				if err := v.lib.Copy2D(v.rec, v.r(out), v.r(in[b.src]), b.rows, b.cols, b.xStride, b.xOff,
-					b.yStride, b.yOff, g.Act); err != nil {
+					b.yStride, b.yOff, dt); err != nil {
 					return err
 				}
 			}
@@ -88,6 +92,7 @@ func (g *Graph) ConcatCols(a, b *Tensor) *Tensor {
 // Transpose swaps the two dimensions of a [R, C] tensor (channel-major VAE
 // activations to token-major and back).
 func (g *Graph) Transpose(x *Tensor) *Tensor {
+	x = g.act(x)
 	r, c := x.Shape[0], x.Numel()/x.Shape[0]
 	return g.add("transpose", []int{c, r}, g.Act, []*Tensor{x},
 		func(in [][]float32) []float32 { return ref.Transpose(in[0], r, c) },
@@ -98,6 +103,7 @@ func (g *Graph) Transpose(x *Tensor) *Tensor {
 
 // Patchify packs a latent [C, H, W] into [(H/2)·(W/2), 4C] tokens.
 func (g *Graph) Patchify(x *Tensor) *Tensor {
+	x = g.act(x)
 	c, h, w := x.Shape[0], x.Shape[1], x.Shape[2]
 	return g.add("patchify", []int{h / 2 * (w / 2), 4 * c}, g.Act, []*Tensor{x},
 		func(in [][]float32) []float32 { return ref.Patchify(in[0], c, h, w) },
@@ -108,6 +114,7 @@ func (g *Graph) Patchify(x *Tensor) *Tensor {
 
 // Unpatchify is Patchify's inverse, to a latent [C, H, W].
 func (g *Graph) Unpatchify(x *Tensor, c, h, w int) *Tensor {
+	x = g.act(x)
 	return g.add("unpatchify", []int{c, h, w}, g.Act, []*Tensor{x},
 		func(in [][]float32) []float32 { return ref.Unpatchify(in[0], c, h, w) },
 		func(v *vkRun, in []*Tensor, out *Tensor) error {

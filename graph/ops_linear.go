@@ -30,6 +30,7 @@ func (g *Graph) Linear(x, w, b *Tensor, opt ...LinearOpt) *Tensor {
 	if len(opt) > 0 {
 		o = opt[0]
 	}
+	o.Residual, o.Gate = g.act(o.Residual), g.f32(o.Gate)
 	n := w.Shape[0]
 	k := w.Numel() / n
 	m := x.Numel() / k

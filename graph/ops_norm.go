@@ -6,6 +6,7 @@ import (
 
 // LayerNorm normalises each row of x; gamma and beta may be nil (no affine).
 func (g *Graph) LayerNorm(x, gamma, beta *Tensor, eps float32) *Tensor {
+	x = g.act(x)
 	rows, dim := x.Rows(), x.Cols()
 	return g.add("layernorm", x.Shape, g.Act, []*Tensor{x, gamma, beta},
 		func(in [][]float32) []float32 { return ref.LayerNorm(in[0], in[1], in[2], rows, dim, eps) },
@@ -17,6 +18,7 @@ func (g *Graph) LayerNorm(x, gamma, beta *Tensor, eps float32) *Tensor {
 // ModLayerNorm is FLUX's modulated norm: (1 + scale)·LayerNorm(x) + shift,
 // with a non-affine LayerNorm; shift and scale are [dim] vectors.
 func (g *Graph) ModLayerNorm(x, shift, scale *Tensor, eps float32) *Tensor {
+	x, shift, scale = g.act(x), g.f32(shift), g.f32(scale)
 	rows, dim := x.Rows(), x.Cols()
 	return g.add("modlayernorm", x.Shape, g.Act, []*Tensor{x, shift, scale},
 		func(in [][]float32) []float32 {
@@ -29,6 +31,7 @@ func (g *Graph) ModLayerNorm(x, shift, scale *Tensor, eps float32) *Tensor {
 
 // RMSNorm is gamma·x/sqrt(mean(x²) + eps) over the last dimension.
 func (g *Graph) RMSNorm(x, gamma *Tensor, eps float32) *Tensor {
+	x = g.act(x)
 	rows, dim := x.Rows(), x.Cols()
 	return g.add("rmsnorm", x.Shape, x.DType, []*Tensor{x, gamma},
 		func(in [][]float32) []float32 { return ref.RMSNorm(in[0], in[1], rows, dim, eps) },
@@ -40,6 +43,7 @@ func (g *Graph) RMSNorm(x, gamma *Tensor, eps float32) *Tensor {
 // GroupNorm normalises x [C, H, W] in groups of channels, then applies the
 // affine and, with swish, x·sigmoid(x).
 func (g *Graph) GroupNorm(x, gamma, beta *Tensor, groups int, eps float32, swish bool) *Tensor {
+	x = g.act(x)
 	c, hw := x.Shape[0], x.Numel()/x.Shape[0]
 	return g.add("groupnorm", x.Shape, g.Act, []*Tensor{x, gamma, beta},
 		func(in [][]float32) []float32 {

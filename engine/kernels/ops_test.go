@@ -330,3 +330,27 @@ func TestOpsValidation(t *testing.T) {
 		}
 	}
 }
+
+// The small registered cases of these ops set up, record and run (the
+// timings come from BenchmarkOps and `flux-vk bench ops`).
+func TestOpsBenchCases(t *testing.T) {
+	l := testLib(t)
+	mine := map[string]bool{"layernorm": true, "modlayernorm": true, "rmsnorm": true, "groupnorm": true,
+		"binary add": true, "gatedgelu": true, "rope": true}
+	seen := 0
+	for _, c := range BenchCases() {
+		if !mine[c.Op] {
+			continue
+		}
+		seen++
+		if !c.Small {
+			continue
+		}
+		if _, err := RunBench(l, c, 1); err != nil {
+			t.Errorf("%s %s %s: %v", c.Op, c.Shape, c.DType, err)
+		}
+	}
+	if seen != 3*len(mine) {
+		t.Errorf("%d cases registered, want %d", seen, 3*len(mine))
+	}
+}

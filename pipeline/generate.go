@@ -15,14 +15,15 @@ import (
 
 // Request is one text-to-image job.
 type Request struct {
-	Prompt, Negative string
-	Width, Height    int
-	Steps            int // 0: the model's default (4 schnell, 28 dev)
-	Seed             uint64
-	RNG              RNGDType
-	Guidance         float32   // dev's distilled guidance
-	CFGScale         float32   // true CFG with Negative when > 1
-	InitLatents      []float32 // packed-or-not latent (16, lh, lw) to start from instead of noise
+	Prompt, Negative  string
+	Width, Height     int
+	Steps             int // 0: the model's default (4 schnell, 28 dev)
+	Seed              uint64
+	RNG               RNGDType
+	Guidance          float32   // dev's distilled guidance
+	CFGScale          float32   // true CFG with Negative when > 1
+	InitLatents       []float32 // latent (16, lh, lw) to start from instead of noise
+	MaxSequenceLength int       // T5 tokens; 0: the model's (256 schnell, 512 dev, or its config's)
 }
 
 // Trace receives the pipeline's intermediates (flux-vk check compares them
@@ -81,14 +82,17 @@ func NewEngine(m *loader.Model, b Backend) (*Engine, error) {
 
 // Encode tokenizes and encodes one prompt: the CLIP pooled vector and the
 // T5 sequence of MaxSequenceLength states.
-func (e *Engine) Encode(prompt string, tr *Trace, warn func(string)) (Conditioning, error) {
+func (e *Engine) Encode(prompt string, maxSeq int, tr *Trace, warn func(string)) (Conditioning, error) {
+	if maxSeq <= 0 {
+		maxSeq = e.M.MaxSequenceLength
+	}
 	clipIDs, dropped := e.clip.Encode(prompt, 77)
 	if dropped > 0 {
 		warn(fmt.Sprintf("prompt is too long for CLIP: %d tokens dropped (77 max)", dropped))
 	}
-	t5IDs, dropped := e.t5.Encode(prompt, e.M.MaxSequenceLength)
+	t5IDs, dropped := e.t5.Encode(prompt, maxSeq)
 	if dropped > 0 {
-		warn(fmt.Sprintf("prompt is too long for T5: %d tokens dropped (%d max)", dropped, e.M.MaxSequenceLength))
+		warn(fmt.Sprintf("prompt is too long for T5: %d tokens dropped (%d max)", dropped, maxSeq))
 	}
 	ci, ti := int32s(clipIDs), int32s(t5IDs)
 	if tr != nil && tr.Tokens != nil {

@@ -90,13 +90,13 @@ func (e *Engine) Generate(req Request, tr *Trace) (*Result, error) {
 }
 
 func (e *Engine) encodeBoth(req Request, tr *Trace, warn func(string)) (Conditioning, *Conditioning, error) {
-	pos, err := e.Encode(req.Prompt, tr, warn)
+	pos, err := e.Encode(req.Prompt, req.MaxSequenceLength, tr, warn)
 	if err != nil {
 		return pos, nil, err
 	}
 	var neg *Conditioning
 	if req.CFGScale > 1 {
-		n, err := e.Encode(req.Negative, tr, warn)
+		n, err := e.Encode(req.Negative, req.MaxSequenceLength, tr, warn)
 		if err != nil {
 			return pos, nil, fmt.Errorf("negative prompt: %w", err)
 		}

@@ -21,6 +21,7 @@ var caseKinds = map[string]func(c *checker, dir string, cs goldenCase) error{
 	"t5_encoder":       checkT5,
 	"schnell_sampling": checkSampling,
 	"torch_randn":      checkRandn,
+	"flux_pipeline":    checkPipeline,
 }
 
 // golden is a case's io file.

@@ -2,7 +2,8 @@
 // Row norms over x (rows, dim): LayerNorm (two-pass mean and biased variance),
 // its FLUX modulation form (1 + scale)·LN(x) + shift, and RMSNorm.
 // Statistics are f32; only loads and stores follow the activation type.
-// One segment of T invocations per row, WG/T rows per workgroup.
+// One segment of T invocations per row, WG/T rows per workgroup; rows of up
+// to T·CACHE values stay in registers between the passes.
 #include "act.glsl"
 #include "opsred.glsl"
 
@@ -18,36 +19,61 @@ layout(push_constant) uniform Push {
     uint flags; // 1: p0 present, 2: p1 present, 4: modulate (p0 shift, p1 scale)
 } pc;
 
+void emit(uint base, uint c, float n) {
+    if ((pc.flags & 4u) != 0) {
+        n = n * (1.0 + p1[c]) + p0[c];
+    } else {
+        if ((pc.flags & 1u) != 0) n *= p0[c];
+        if ((pc.flags & 2u) != 0) n += p1[c];
+    }
+    STORE_ACT(y, base + c, n);
+}
+
 void main() {
     uint tid = gl_LocalInvocationID.x, lane = tid % T;
     uint row = wg_index() * (WG / T) + tid / T;
     bool live = row < pc.rows;
-    uint base = row * pc.dim;
-    float fdim = float(pc.dim);
+    uint base = row * pc.dim, dim = pc.dim;
+    bool cached = dim <= T * CACHE;
+    float v[CACHE];
 
     float mean = 0.0;
+    if (cached) {
+        [[unroll]] for (uint k = 0; k < CACHE; k++) {
+            uint c = lane + k * T;
+            v[k] = live && c < dim ? LOAD_ACT(x, base + c) : 0.0;
+        }
+    }
     if (pc.mode == 0) {
         float s = 0.0;
-        if (live) for (uint c = lane; c < pc.dim; c += T) s += LOAD_ACT(x, base + c);
-        mean = segsum(s) / fdim;
+        if (cached) {
+            [[unroll]] for (uint k = 0; k < CACHE; k++) s += v[k];
+        } else if (live) {
+            for (uint c = lane; c < dim; c += T) s += LOAD_ACT(x, base + c);
+        }
+        mean = segsum(s) / float(dim);
     }
     float q = 0.0;
-    if (live) for (uint c = lane; c < pc.dim; c += T) {
-        float d = LOAD_ACT(x, base + c) - mean;
-        q += d * d;
+    if (cached) {
+        [[unroll]] for (uint k = 0; k < CACHE; k++) {
+            float d = lane + k * T < dim ? v[k] - mean : 0.0;
+            q += d * d;
+        }
+    } else if (live) {
+        for (uint c = lane; c < dim; c += T) {
+            float d = LOAD_ACT(x, base + c) - mean;
+            q += d * d;
+        }
     }
-    float inv = 1.0 / sqrt(segsum(q) / fdim + pc.eps);
+    float inv = 1.0 / sqrt(segsum(q) / float(dim) + pc.eps);
     if (!live) return;
 
-    bool has0 = (pc.flags & 1u) != 0, has1 = (pc.flags & 2u) != 0, modulate = (pc.flags & 4u) != 0;
-    for (uint c = lane; c < pc.dim; c += T) {
-        float n = (LOAD_ACT(x, base + c) - mean) * inv;
-        if (modulate) {
-            n = n * (1.0 + p1[c]) + p0[c];
-        } else {
-            if (has0) n *= p0[c];
-            if (has1) n += p1[c];
+    if (cached) {
+        [[unroll]] for (uint k = 0; k < CACHE; k++) {
+            uint c = lane + k * T;
+            if (c < dim) emit(base, c, (v[k] - mean) * inv);
         }
-        STORE_ACT(y, base + c, n);
+    } else {
+        for (uint c = lane; c < dim; c += T) emit(base, c, (LOAD_ACT(x, base + c) - mean) * inv);
     }
 }

@@ -51,14 +51,48 @@ func (l *Lib) RMSNorm(rec *engine.Recorder, y, x, gamma engine.Range, rows, dim 
 	return l.rowNorm(rec, "rmsnorm", y, x, gamma, engine.Range{}, rows, dim, eps, normRMS, flags, t)
 }
 
-// normThreads picks the invocations per row: about four values each, a
-// power of two no larger than the workgroup.
-func normThreads(dim, wg int) int {
-	t := 1
-	for t < wg && t*4 < dim {
-		t *= 2
+// normNoSubgroup forces the shared-memory reductions (tests cover both).
+var normNoSubgroup bool
+
+// normCache is the most row values one invocation holds in registers
+// (CACHE in shaders/include/opsred.glsl).
+const normCache = 16
+
+// normSubgroup is the largest subgroup size when the device has subgroup
+// arithmetic (the `_sg` reductions need segments at least that wide), else 0.
+func (l *Lib) normSubgroup(maxWG int) int {
+	in := l.D.Info
+	sg := int(max(in.SubgroupSize, in.SubgroupRange[1]))
+	if normNoSubgroup || sg <= 0 || sg > maxWG || sg&(sg-1) != 0 {
+		return 0
 	}
-	return t
+	for _, op := range in.SubgroupOps {
+		if op == "arithmetic" {
+			return sg
+		}
+	}
+	return 0
+}
+
+// normPlan picks the shader variant and its specialization for rows of dim
+// values: T invocations per row (a power of two, about eight values each, at
+// least a subgroup when subgroup reductions are used), WG = max(T, 256)
+// invocations per workgroup, and CACHE = ceil(dim/T) register slots (the
+// shader re-reads rows longer than T·16).
+func (l *Lib) normPlan(name string, t DType, dim int) (variant string, spec []uint32) {
+	maxWG := int(min(1024, max(l.D.Info.MaxInvocations, 64)))
+	tr := 1
+	for tr < maxWG && tr*8 < dim {
+		tr *= 2
+	}
+	variant = actVariant(name, t)
+	if sg := l.normSubgroup(maxWG); sg > 0 {
+		tr = max(tr, sg)
+		variant += "_sg"
+	}
+	wg := max(tr, min(256, maxWG))
+	cache := min(normCache, (dim+tr-1)/tr)
+	return variant, []uint32{uint32(wg), uint32(tr), uint32(max(cache, 1))}
 }
 
 // normRows checks a rows×dim activation pair and returns them trimmed.
@@ -96,14 +130,12 @@ func (l *Lib) rowNorm(rec *engine.Recorder, op string, y, x, p0, p1 engine.Range
 			return err
 		}
 	}
-	wg := l.opsWG()
-	tr := normThreads(dim, wg)
-	p, err := l.pipeline(actVariant("rownorm", t), []engine.Access{engine.Read, engine.Write, engine.Read, engine.Read},
-		20, uint32(wg), uint32(tr))
+	name, spec := l.normPlan("rownorm", t, dim)
+	p, err := l.pipeline(name, []engine.Access{engine.Read, engine.Write, engine.Read, engine.Read}, 20, spec...)
 	if err != nil {
 		return err
 	}
-	gx, gy := opsFold(int(groups(max(rows, 1), wg/tr)))
+	gx, gy := opsFold(int(groups(max(rows, 1), int(spec[0]/spec[1]))))
 	return rec.Dispatch(p, []engine.Range{x, y, l.orDummy(p0), l.orDummy(p1)}, Push(rows, dim, eps, mode, flags), gx, gy, 1)
 }
 
@@ -114,25 +146,27 @@ func (l *Lib) Softmax(rec *engine.Recorder, y, x engine.Range, rows, dim int, t 
 	if err != nil {
 		return err
 	}
-	wg := l.opsWG()
-	tr := normThreads(dim, wg)
-	p, err := l.pipeline(actVariant("softmax", t), []engine.Access{engine.Read, engine.Write}, 8, uint32(wg), uint32(tr))
+	name, spec := l.normPlan("softmax", t, dim)
+	p, err := l.pipeline(name, []engine.Access{engine.Read, engine.Write}, 8, spec...)
 	if err != nil {
 		return err
 	}
-	gx, gy := opsFold(int(groups(max(rows, 1), wg/tr)))
+	gx, gy := opsFold(int(groups(max(rows, 1), int(spec[0]/spec[1]))))
 	return rec.Dispatch(p, []engine.Range{x, y}, Push(rows, dim), gx, gy, 1)
 }
 
 // GroupNorm statistics scratch: per-chunk partial statistics, then one
 // (mean, rstd) per group, in one device-wide buffer.
 const (
-	gnMaxParts  = 16384
+	gnMaxParts  = 1 << 17
 	gnMaxGroups = 16384
 	gnPartBytes = gnMaxParts * 8
 	gnScratch   = gnPartBytes + gnMaxGroups*8
-	gnMinChunk  = 4096
 )
+
+// gnPartsLimit is the partial-statistics slots GroupNorm may use (lowered
+// by tests to exercise chunks too long for registers).
+var gnPartsLimit = gnMaxParts
 
 // GroupNorm records GroupNorm of x (c, hw) (NCHW, batch 1) over groups of
 // c/groups consecutive channels, the per-channel affine gamma, beta ([c]
@@ -173,7 +207,10 @@ func (l *Lib) GroupNorm(rec *engine.Recorder, y, x, gamma, beta engine.Range, c,
 	}
 	per := c / groups
 	gsize := per * hw
-	chunk := max(gnMinChunk, (gsize+gnMaxParts/groups-1)/(gnMaxParts/groups))
+	// Chunks of 256·16 values (held in registers), more only when a group
+	// would need more than its share of the partial slots.
+	slots := gnPartsLimit / groups
+	chunk := max(l.opsWG()*normCache, (gsize+slots-1)/slots)
 	chunk = min(chunk, gsize)
 	chunks := (gsize + chunk - 1) / chunk
 	part := scratch.Slice(0, uint64(groups*chunks*8))
@@ -184,7 +221,11 @@ func (l *Lib) GroupNorm(rec *engine.Recorder, y, x, gamma, beta engine.Range, c,
 func (l *Lib) groupNormRecord(rec *engine.Recorder, t DType, x, y, part, stat, gamma, beta engine.Range,
 	groups, chunks, chunk, gsize, c, hw, per int, eps float32, flags int) error {
 	wg := l.opsWG()
-	ps, err := l.pipeline(actVariant("groupnorm_stats", t), []engine.Access{engine.Read, engine.Write}, 12, uint32(wg), uint32(wg))
+	stats := actVariant("groupnorm_stats", t)
+	if sg := l.normSubgroup(wg); sg > 0 {
+		stats += "_sg"
+	}
+	ps, err := l.pipeline(stats, []engine.Access{engine.Read, engine.Write}, 12, uint32(wg), uint32(wg), normCache)
 	if err != nil {
 		return err
 	}

@@ -11,9 +11,23 @@ import (
 
 // normShapes: dim 1, odd sizes, rows and dims larger than a workgroup,
 // FLUX's hidden size and MLP width, and the per-head norm.
-var normShapes = [][2]int{{1, 1}, {300, 1}, {3, 5}, {7, 300}, {37, 128}, {513, 16}, {3, 3072}, {2, 12288}}
+var normShapes = [][2]int{{1, 1}, {300, 1}, {3, 5}, {7, 300}, {37, 128}, {513, 16}, {3, 3072}, {2, 12288}, {2, 20000}}
 
-func TestNormRows(t *testing.T) {
+// normModes runs f with the subgroup reductions (where the device has
+// them) and with the shared-memory tree.
+func normModes(t *testing.T, f func(t *testing.T)) {
+	for _, tree := range []bool{false, true} {
+		t.Run(fmt.Sprintf("tree=%v", tree), func(t *testing.T) {
+			normNoSubgroup = tree
+			defer func() { normNoSubgroup = false }()
+			f(t)
+		})
+	}
+}
+
+func TestNormRows(t *testing.T) { normModes(t, testNormRows) }
+
+func testNormRows(t *testing.T) {
 	l := testLib(t)
 	r := rand.New(rand.NewSource(11))
 	const eps = 1e-6
@@ -62,14 +76,20 @@ func TestNormRows(t *testing.T) {
 	}
 }
 
-func TestNormGroup(t *testing.T) {
+func TestNormGroup(t *testing.T) { normModes(t, testNormGroup) }
+
+func testNormGroup(t *testing.T) {
 	l := testLib(t)
 	r := rand.New(rand.NewSource(12))
 	const eps = 1e-6
-	shapes := [][3]int{{4, 1, 2}, {6, 37, 3}, {32, 4103, 8}, {64, 9, 32}, {2, 1024 * 1024, 1}}
+	shapes := [][4]int{{4, 1, 2, 0}, {6, 37, 3, 0}, {32, 4103, 8, 0}, {64, 9, 32, 0}, {2, 1024 * 1024, 1, 0},
+		{8, 5000, 2, 4}} // 4 partial slots: chunks of 10000, longer than the registers hold
 	for _, dt := range opsTypes {
 		for _, s := range shapes {
 			c, hw, gr := s[0], s[1], s[2]
+			if s[3] > 0 {
+				gnPartsLimit = s[3]
+			}
 			n := c * hw
 			xv := randn(r, n, 1.5)
 			for i := range xv {
@@ -95,6 +115,7 @@ func TestNormGroup(t *testing.T) {
 				}
 				within(t, fmt.Sprintf("groupnorm %s c=%d hw=%d groups=%d swish=%v", dt, c, hw, gr, swish), get(t, l, y, n, dt), want, opsTol(dt))
 			}
+			gnPartsLimit = gnMaxParts
 		}
 	}
 }

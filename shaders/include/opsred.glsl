@@ -3,8 +3,16 @@
 // WG/T segments of T consecutive invocations (constant_id 1, a power of two);
 // each segment reduces one row. Every invocation of the workgroup must call
 // these (they contain barriers).
+//
+// Built with OPS_SUBGROUP=1 (the `_sg` variants, for devices with subgroup
+// arithmetic), each subgroup reduces with subgroupAdd/Max and one barrier
+// merges the subgroups of a segment; this needs T >= the subgroup size and
+// subgroups made of consecutive invocations. Otherwise a shared-memory tree
+// reduces (log2 T barriers).
 #ifndef OPSRED_GLSL
 #define OPSRED_GLSL
+
+#extension GL_EXT_control_flow_attributes : enable
 
 layout(constant_id = 0) const uint WG = 256;
 layout(constant_id = 1) const uint T = 256;
@@ -13,7 +21,48 @@ layout(local_size_x_id = 0) in;
 shared float red_a[WG];
 shared float red_b[WG];
 
+#if defined(OPS_SUBGROUP) && OPS_SUBGROUP
+#extension GL_KHR_shader_subgroup_basic : require
+#extension GL_KHR_shader_subgroup_arithmetic : require
+
 // segsum returns the sum of v over the invocation's segment.
+float segsum(float v) {
+    float s = subgroupAdd(v);
+    if (T <= gl_SubgroupSize) return s;
+    if (subgroupElect()) red_a[gl_SubgroupID] = s;
+    barrier();
+    uint per = T / gl_SubgroupSize, first = (gl_LocalInvocationID.x / T) * per;
+    float r = 0.0;
+    for (uint k = 0; k < per; k++) r += red_a[first + k];
+    barrier();
+    return r;
+}
+
+// segmaxsum merges per-invocation softmax states (running max m, sum s of
+// exp(x − m)) over the segment.
+void segmaxsum(inout float m, inout float s) {
+    float mm = subgroupMax(m);
+    float ss = subgroupAdd(s * exp(m - mm));
+    if (T <= gl_SubgroupSize) {
+        m = mm;
+        s = ss;
+        return;
+    }
+    if (subgroupElect()) {
+        red_a[gl_SubgroupID] = mm;
+        red_b[gl_SubgroupID] = ss;
+    }
+    barrier();
+    uint per = T / gl_SubgroupSize, first = (gl_LocalInvocationID.x / T) * per;
+    m = red_a[first];
+    for (uint k = 1; k < per; k++) m = max(m, red_a[first + k]);
+    s = 0.0;
+    for (uint k = 0; k < per; k++) s += red_b[first + k] * exp(red_a[first + k] - m);
+    barrier();
+}
+
+#else
+
 float segsum(float v) {
     uint tid = gl_LocalInvocationID.x, lane = tid % T;
     red_a[tid] = v;
@@ -27,8 +76,6 @@ float segsum(float v) {
     return r;
 }
 
-// segmaxsum merges per-invocation softmax states (running max m, sum s of
-// exp(x − m)) over the segment.
 void segmaxsum(inout float m, inout float s) {
     uint tid = gl_LocalInvocationID.x, lane = tid % T;
     red_a[tid] = m;
@@ -48,7 +95,14 @@ void segmaxsum(inout float m, inout float s) {
     barrier();
 }
 
+#endif
+
 // wg_index is the linear workgroup index of a grid folded into x and y.
 uint wg_index() { return gl_WorkGroupID.y * gl_NumWorkGroups.x + gl_WorkGroupID.x; }
+
+// Rows of up to T·CACHE values are held in registers (one read of x);
+// longer rows are re-read for each pass. CACHE (constant_id 2, at most 16
+// here by convention) is about dim/T, so no register is wasted.
+layout(constant_id = 2) const uint CACHE = 16;
 
 #endif

@@ -24,8 +24,8 @@ func (l *Lib) Copy2D(rec *engine.Recorder, y, x engine.Range, rows, cols, xStrid
 	if rows == 0 || cols == 0 {
 		return nil
 	}
-	if cols > xStride && rows > 1 || cols > yStride && rows > 1 {
-		return fmt.Errorf("%s: %d columns wider than the strides %d, %d", op, cols, xStride, yStride)
+	if cols > yStride && rows > 1 { // x rows may overlap (xStride 0 repeats a row); y rows may not
+		return fmt.Errorf("%s: %d columns wider than the output stride %d", op, cols, yStride)
 	}
 	x, err := opsArg(op, "x", x, xOff+(rows-1)*xStride+cols, t)
 	if err != nil {

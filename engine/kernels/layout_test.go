@@ -45,6 +45,16 @@ func TestLayoutCopy2D(t *testing.T) {
 				return l.Copy2D(rec, y2.All(), ab.All(), rows, da, da, 0, da, rows*da, dt)
 			})
 			within(t, fmt.Sprintf("concat rows %s %v", dt, s), get(t, l, y2, 2*rows*da, dt), ref.ConcatRows(a, a, da), 1e-7)
+
+			// xStride 0 repeats one row (a broadcast).
+			run(t, l, []*engine.Buffer{y2}, func(rec *engine.Recorder) error {
+				return l.Copy2D(rec, y2.All(), ab.All(), rows, da, 0, (rows-1)*da, da, 0, dt)
+			})
+			rep := make([]float32, 0, rows*da)
+			for i := 0; i < rows; i++ {
+				rep = append(rep, a[(rows-1)*da:]...)
+			}
+			within(t, fmt.Sprintf("repeat row %s %v", dt, s), get(t, l, y2, rows*da, dt), rep, 1e-7)
 		}
 	}
 }

@@ -284,7 +284,7 @@ func TestOpsRGB8(t *testing.T) {
 
 func TestOpsTimestepEmbedding(t *testing.T) {
 	l := testLib(t)
-	ts := []float32{1, 0.75, 0.5, 0.0312, 0, 3.5, 0.99961}
+	ts := []float32{1, 0.75, 0.5, 0.0312, 0, 3.5, 0.99961, 10} // 10·1000: arguments to 10⁴
 	tb := put(t, l, ts, F32)
 	worst := 0.0
 	for _, dim := range []int{256, 7, 2} {
@@ -323,7 +323,7 @@ func TestOpsValidation(t *testing.T) {
 		"no buffer":   l.Softmax(rec, engine.Range{}, small.All(), 1, 4, F32),
 		"rope odd d":  l.Rope(rec, small.All(), small.All(), small.All(), 1, 1, 3, 0, 0, 0, 0, F32),
 		"rope axes":   l.RopeTable(rec, small.All(), small.All(), 1, []int{3}, 10000),
-		"copy stride": l.Copy2D(rec, small.All(), small.All(), 2, 4, 2, 0, 4, 0, F32),
+		"copy stride": l.Copy2D(rec, small.All(), small.All(), 2, 4, 4, 0, 2, 0, F32),
 	} {
 		if err == nil {
 			t.Errorf("%s: no error", name)

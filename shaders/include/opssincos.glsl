@@ -3,9 +3,10 @@
 // unlike the built-in sin/cos whose error is only bounded by 2^-11 on
 // [−π, π]). The argument is given as hi + mid + lo where hi and mid are
 // exact products the caller formed; k = round((hi+mid)·2/π) quadrants are
-// removed with a three-part π/2 (Cephes' DP1..3 doubled) whose first two
-// parts times k are exact for |k| < 4096, then Cephes' sinf/cosf
-// polynomials on [−π/4, π/4].
+// removed with a three-part π/2 (Cephes' DP1..3 doubled, of 8, 11 and 24
+// significant bits) whose first two parts times k are exact for |k| < 8192
+// (arguments up to about 12 800), then Cephes' sinf/cosf polynomials on
+// [−π/4, π/4].
 #ifndef OPSSINCOS_GLSL
 #define OPSSINCOS_GLSL
 

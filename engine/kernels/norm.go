@@ -251,3 +251,40 @@ func (l *Lib) groupNormRecord(rec *engine.Recorder, t DType, x, y, part, stat, g
 
 // groupsOf is groups() for a possibly zero count.
 func groupsOf(n, per int) uint32 { return groups(max(n, 1), per) }
+
+// Benchmarks at FLUX's shapes (1024²: 4352 tokens of 3072; the per-head
+// QK norm over 24 heads of 128; the VAE's 128-channel GroupNorm at 512²),
+// each with a small shape for the software device.
+func init() {
+	rowBytes := func(a []int, t DType) float64 { return float64(2*a[0]*a[1]*t.Size() + 8*a[1]) }
+	rowBufs := func(a []int, t DType) []opsBenchBuf {
+		return []opsBenchBuf{{a[0] * a[1], t}, {a[0] * a[1], t}, {a[1], F32}, {a[1], F32}}
+	}
+	flops := func(k float64) func(a []int) float64 { return func(a []int) float64 { return k * float64(a[0]*a[1]) } }
+	norms := []opsShape{opsRowsDim(4352, 3072, false), opsRowsDim(256, 3072, true)}
+	opsRegister("layernorm", norms, rowBytes, flops(8),
+		func(l *Lib, b []engine.Range, a []int, t DType) func(*engine.Recorder) error {
+			return func(rec *engine.Recorder) error {
+				return l.LayerNorm(rec, b[1], b[0], b[2], b[3], a[0], a[1], 1e-6, t)
+			}
+		}, rowBufs)
+	opsRegister("modlayernorm", norms, rowBytes, flops(8),
+		func(l *Lib, b []engine.Range, a []int, t DType) func(*engine.Recorder) error {
+			return func(rec *engine.Recorder) error {
+				return l.ModLayerNorm(rec, b[1], b[0], b[2], b[3], a[0], a[1], 1e-6, t)
+			}
+		}, rowBufs)
+	opsRegister("rmsnorm", []opsShape{opsRowsDim(4352*24, 128, false), opsRowsDim(256*24, 128, true)}, rowBytes, flops(4),
+		func(l *Lib, b []engine.Range, a []int, t DType) func(*engine.Recorder) error {
+			return func(rec *engine.Recorder) error { return l.RMSNorm(rec, b[1], b[0], b[2], a[0], a[1], 1e-6, t) }
+		}, rowBufs)
+	opsRegister("groupnorm", []opsShape{{"c128 512x512 g32", false, []int{128, 512 * 512}}, {"c128 64x64 g32", true, []int{128, 64 * 64}}},
+		rowBytes, flops(8),
+		func(l *Lib, b []engine.Range, a []int, t DType) func(*engine.Recorder) error {
+			return func(rec *engine.Recorder) error {
+				return l.GroupNorm(rec, b[1], b[0], b[2], b[3], a[0], a[1], 32, 1e-6, true, t)
+			}
+		}, func(a []int, t DType) []opsBenchBuf {
+			return []opsBenchBuf{{a[0] * a[1], t}, {a[0] * a[1], t}, {a[0], F32}, {a[0], F32}}
+		})
+}

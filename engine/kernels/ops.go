@@ -490,90 +490,65 @@ func (l *Lib) opsScratch(size uint64) (*engine.Buffer, error) {
 	return s.scratch, nil
 }
 
-// Benchmarks at FLUX's shapes (1024²: 4352 tokens of 3072; 24 heads of
-// 128; T5's FFN 512×10240; the VAE's 128-channel GroupNorm at 512²), each
-// with a small shape for the software device. Bytes are the minimum moved:
-// every input read once, every output written once.
-func init() {
-	type shape struct {
-		name  string
-		small bool
-		args  []int
-	}
-	add := func(op string, shapes []shape, bytes func(a []int, t DType) float64, flops func(a []int) float64,
-		rec func(l *Lib, b []engine.Range, a []int, t DType) func(*engine.Recorder) error,
-		bufs func(a []int, t DType) []opsBenchBuf) {
-		for _, s := range shapes {
-			for _, t := range []DType{F32, F16} {
-				if s.small && t == F16 {
-					continue
-				}
-				RegisterBench(BenchCase{Op: op, Shape: s.name, DType: t.String(), Small: s.small,
-					FLOPs: flops(s.args), Bytes: bytes(s.args, t),
-					Setup: func(l *Lib) (func(*engine.Recorder) error, func(), error) {
-						b, cleanup, err := opsBenchAlloc(l, bufs(s.args, t))
-						if err != nil {
-							return nil, nil, err
-						}
-						return rec(l, b, s.args, t), cleanup, nil
-					}})
+// opsShape is one benchmark shape: a name, whether the software device can
+// run it, and the op's size arguments.
+type opsShape struct {
+	name  string
+	small bool
+	args  []int
+}
+
+func opsRowsDim(rows, dim int, small bool) opsShape {
+	return opsShape{fmt.Sprintf("%dx%d", rows, dim), small, []int{rows, dim}}
+}
+
+// opsRecordFn records an op on benchmark buffers b for size arguments a.
+type opsRecordFn func(l *Lib, b []engine.Range, a []int, t DType) func(*engine.Recorder) error
+
+// opsRegister registers op at each shape, in f32 and f16 (small shapes in
+// f32 only). Bytes are the minimum moved: every input read once, every
+// output written once.
+func opsRegister(op string, shapes []opsShape, bytes func(a []int, t DType) float64, flops func(a []int) float64,
+	rec opsRecordFn, bufs func(a []int, t DType) []opsBenchBuf) {
+	for _, s := range shapes {
+		for _, t := range []DType{F32, F16} {
+			if s.small && t == F16 {
+				continue
 			}
+			RegisterBench(BenchCase{Op: op, Shape: s.name, DType: t.String(), Small: s.small,
+				FLOPs: flops(s.args), Bytes: bytes(s.args, t),
+				Setup: func(l *Lib) (func(*engine.Recorder) error, func(), error) {
+					b, cleanup, err := opsBenchAlloc(l, bufs(s.args, t))
+					if err != nil {
+						return nil, nil, err
+					}
+					return rec(l, b, s.args, t), cleanup, nil
+				}})
 		}
 	}
-	rowsDim := func(rows, dim int, small bool) shape {
-		return shape{fmt.Sprintf("%dx%d", rows, dim), small, []int{rows, dim}}
-	}
-	rowBytes := func(a []int, t DType) float64 { return float64(2*a[0]*a[1]*t.Size() + 8*a[1]) }
-	rowBufs := func(a []int, t DType) []opsBenchBuf {
-		return []opsBenchBuf{{a[0] * a[1], t}, {a[0] * a[1], t}, {a[1], F32}, {a[1], F32}}
-	}
-	norms := []shape{rowsDim(4352, 3072, false), rowsDim(256, 3072, true)}
-	add("layernorm", norms, rowBytes, func(a []int) float64 { return 8 * float64(a[0]*a[1]) },
-		func(l *Lib, b []engine.Range, a []int, t DType) func(*engine.Recorder) error {
-			return func(rec *engine.Recorder) error { return l.LayerNorm(rec, b[1], b[0], b[2], b[3], a[0], a[1], 1e-6, t) }
-		}, rowBufs)
-	add("modlayernorm", norms, rowBytes, func(a []int) float64 { return 8 * float64(a[0]*a[1]) },
-		func(l *Lib, b []engine.Range, a []int, t DType) func(*engine.Recorder) error {
-			return func(rec *engine.Recorder) error { return l.ModLayerNorm(rec, b[1], b[0], b[2], b[3], a[0], a[1], 1e-6, t) }
-		}, rowBufs)
-	add("rmsnorm", []shape{rowsDim(4352*24, 128, false), rowsDim(256*24, 128, true)}, rowBytes,
-		func(a []int) float64 { return 4 * float64(a[0]*a[1]) },
-		func(l *Lib, b []engine.Range, a []int, t DType) func(*engine.Recorder) error {
-			return func(rec *engine.Recorder) error { return l.RMSNorm(rec, b[1], b[0], b[2], a[0], a[1], 1e-6, t) }
-		}, rowBufs)
-	add("groupnorm", []shape{{"c128 512x512 g32", false, []int{128, 512 * 512}}, {"c128 64x64 g32", true, []int{128, 64 * 64}}},
-		rowBytes, func(a []int) float64 { return 8 * float64(a[0]*a[1]) },
-		func(l *Lib, b []engine.Range, a []int, t DType) func(*engine.Recorder) error {
-			return func(rec *engine.Recorder) error {
-				return l.GroupNorm(rec, b[1], b[0], b[2], b[3], a[0], a[1], 32, 1e-6, true, t)
-			}
-		}, func(a []int, t DType) []opsBenchBuf {
-			return []opsBenchBuf{{a[0] * a[1], t}, {a[0] * a[1], t}, {a[0], F32}, {a[0], F32}}
-		})
-	ew := func(a []int, t DType) float64 { return float64(3 * a[0] * a[1] * t.Size()) }
-	add("binary add", []shape{rowsDim(4352, 3072, false), rowsDim(256, 3072, true)}, ew,
+}
+
+// opsEWBytes: two inputs and one output of rows×dim.
+func opsEWBytes(a []int, t DType) float64 { return float64(3 * a[0] * a[1] * t.Size()) }
+
+func opsEWBufs(a []int, t DType) []opsBenchBuf {
+	return []opsBenchBuf{{a[0] * a[1], t}, {a[0] * a[1], t}, {a[0] * a[1], t}}
+}
+
+// Benchmarks at FLUX's shapes (1024²: 4352 tokens of 3072; T5's FFN
+// 512×10240), each with a small shape for the software device.
+func init() {
+	opsRegister("binary add", []opsShape{opsRowsDim(4352, 3072, false), opsRowsDim(256, 3072, true)}, opsEWBytes,
 		func(a []int) float64 { return float64(a[0] * a[1]) },
 		func(l *Lib, b []engine.Range, a []int, t DType) func(*engine.Recorder) error {
 			n := a[0] * a[1]
 			return func(rec *engine.Recorder) error { return l.Binary(rec, OpAdd, b[2], b[0], b[1], n, n, 0, t) }
-		}, func(a []int, t DType) []opsBenchBuf {
-			return []opsBenchBuf{{a[0] * a[1], t}, {a[0] * a[1], t}, {a[0] * a[1], t}}
-		})
-	add("gatedgelu", []shape{rowsDim(512, 10240, false), rowsDim(64, 10240, true)}, ew,
+		}, opsEWBufs)
+	opsRegister("gatedgelu", []opsShape{opsRowsDim(512, 10240, false), opsRowsDim(64, 10240, true)}, opsEWBytes,
 		func(a []int) float64 { return 12 * float64(a[0]*a[1]) },
 		func(l *Lib, b []engine.Range, a []int, t DType) func(*engine.Recorder) error {
 			return func(rec *engine.Recorder) error { return l.GatedGELU(rec, b[2], b[0], b[1], a[0]*a[1], t) }
-		}, func(a []int, t DType) []opsBenchBuf {
-			return []opsBenchBuf{{a[0] * a[1], t}, {a[0] * a[1], t}, {a[0] * a[1], t}}
-		})
-	add("rope", []shape{{"4352x24x128", false, []int{4352, 24, 128}}, {"256x24x128", true, []int{256, 24, 128}}},
-		func(a []int, t DType) float64 { return float64(2*a[0]*a[1]*a[2]*t.Size() + 4*a[0]*a[2]) },
-		func(a []int) float64 { return 3 * float64(a[0]*a[1]*a[2]) },
-		func(l *Lib, b []engine.Range, a []int, t DType) func(*engine.Recorder) error {
-			return func(rec *engine.Recorder) error { return l.Rope(rec, b[1], b[0], b[2], a[0], a[1], a[2], 0, 0, 0, 0, t) }
-		}, func(a []int, t DType) []opsBenchBuf {
-			return []opsBenchBuf{{a[0] * a[1] * a[2], t}, {a[0] * a[1] * a[2], t}, {a[0] * a[2], F32}}
-		})
+		}, opsEWBufs)
 }
 
 // opsBenchBuf is one benchmark buffer: elems values of type t.

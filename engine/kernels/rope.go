@@ -120,3 +120,18 @@ func (l *Lib) Rope(rec *engine.Recorder, y, x, table engine.Range, tokens, heads
 	return rec.Dispatch(p, []engine.Range{x, table, y}, Push(tokens, heads, d/2, xStride, xOff, yStride, yOff),
 		gx, uint32(min(tokens, 65535)), 1)
 }
+
+// Benchmarks: FLUX's rope over 24 heads of 128 at 1024² (4352 tokens), and a
+// small shape for the software device.
+func init() {
+	opsRegister("rope", []opsShape{{"4352x24x128", false, []int{4352, 24, 128}}, {"256x24x128", true, []int{256, 24, 128}}},
+		func(a []int, t DType) float64 { return float64(2*a[0]*a[1]*a[2]*t.Size() + 4*a[0]*a[2]) },
+		func(a []int) float64 { return 3 * float64(a[0]*a[1]*a[2]) },
+		func(l *Lib, b []engine.Range, a []int, t DType) func(*engine.Recorder) error {
+			return func(rec *engine.Recorder) error {
+				return l.Rope(rec, b[1], b[0], b[2], a[0], a[1], a[2], 0, 0, 0, 0, t)
+			}
+		}, func(a []int, t DType) []opsBenchBuf {
+			return []opsBenchBuf{{a[0] * a[1] * a[2], t}, {a[0] * a[1] * a[2], t}, {a[0] * a[2], F32}}
+		})
+}

@@ -1,0 +1,283 @@
+package kernels
+
+import (
+	"fmt"
+	"math"
+	"math/rand"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/flux-vk/flux-vk/engine"
+	"github.com/flux-vk/flux-vk/graph/ref"
+)
+
+// attnCase is one attention test shape. fused stores Q, K and V interleaved
+// in one buffer (rows of stride 3·heads·d + pad, at offsets) and Out
+// strided with an offset, as the graph executor does with a fused QKV
+// projection.
+type attnCase struct {
+	heads, lq, lk, d int
+	causal, bias     bool
+	scale            float32 // 0: 1/sqrt(d)
+	t                DType
+	fused            bool
+}
+
+func (c attnCase) String() string {
+	s := fmt.Sprintf("h%d_lq%d_lk%d_d%d_%v", c.heads, c.lq, c.lk, c.d, c.t)
+	if c.causal {
+		s += "_causal"
+	}
+	if c.bias {
+		s += "_bias"
+	}
+	if c.scale != 0 {
+		s += fmt.Sprintf("_scale%g", c.scale)
+	}
+	if c.fused {
+		s += "_fused"
+	}
+	return s
+}
+
+var attnCases = []attnCase{
+	{heads: 1, lq: 1, lk: 1, d: 16, t: F32},
+	{heads: 2, lq: 37, lk: 53, d: 16, scale: 0.25, t: F32},
+	{heads: 3, lq: 100, lk: 100, d: 24, causal: true, t: F32},
+	{heads: 2, lq: 65, lk: 129, d: 32, bias: true, t: F32},
+	{heads: 2, lq: 130, lk: 67, d: 48, causal: true, t: F32}, // lq > lk
+	{heads: 2, lq: 200, lk: 200, d: 64, t: F32, fused: true},
+	{heads: 4, lq: 300, lk: 300, d: 64, bias: true, scale: 1, t: F32}, // T5-like
+	{heads: 2, lq: 129, lk: 97, d: 128, t: F32},
+	{heads: 2, lq: 257, lk: 257, d: 128, causal: true, t: F32, fused: true},
+	{heads: 1, lq: 100, lk: 77, d: 512, t: F32}, // the VAE's mid attention
+	{heads: 3, lq: 45, lk: 70, d: 100, bias: true, causal: true, t: F32},
+	{heads: 2, lq: 200, lk: 200, d: 64, t: F16, fused: true},
+	{heads: 3, lq: 77, lk: 77, d: 64, causal: true, t: F16}, // CLIP-like
+	{heads: 1, lq: 150, lk: 150, d: 128, causal: true, bias: true, t: F16},
+	{heads: 2, lq: 67, lk: 131, d: 24, t: F16, fused: true},
+	{heads: 1, lq: 90, lk: 90, d: 512, t: F16},
+}
+
+// attnData is one case's random inputs on the device and its reference.
+type attnData struct {
+	a        AttentionArgs
+	outBuf   *engine.Buffer
+	outElems int
+	want     []float32
+}
+
+// attnSetup uploads random inputs for c (rounded to f16 in f16 mode, so the
+// reference sees what the kernel sees) and computes the float64 reference.
+func attnSetup(t *testing.T, l *Lib, c attnCase, seed int64) attnData {
+	t.Helper()
+	r := rand.New(rand.NewSource(seed))
+	hd := c.heads * c.d
+	a := AttentionArgs{Heads: c.heads, Lq: c.lq, Lk: c.lk, D: c.d, Causal: c.causal, Type: c.t, Scale: c.scale}
+	if a.Scale == 0 {
+		a.Scale = float32(1 / math.Sqrt(float64(c.d)))
+	}
+	round := func(v []float32) []float32 { return Decode(Encode(v, c.t), c.t) }
+	var q, k, v []float32
+	if c.fused {
+		// One [max(lq,lk), 3·hd + 5] buffer: Q at column 3, K at hd + 4, V at 2·hd + 5.
+		stride := 3*hd + 5
+		rows := max(c.lq, c.lk)
+		all := round(randn(r, rows*stride, 1))
+		b := put(t, l, all, c.t).All()
+		a.Q, a.K, a.V = b, b, b
+		a.QStride, a.KStride, a.VStride = stride, stride, stride
+		a.QOff, a.KOff, a.VOff = 3, hd+4, 2*hd+5
+		q, k, v = attnGather(all, a.QOff, stride, c.lq, hd), attnGather(all, a.KOff, stride, c.lk, hd), attnGather(all, a.VOff, stride, c.lk, hd)
+		a.OStride, a.OOff = hd+7, 2
+	} else {
+		q, k, v = round(randn(r, c.lq*hd, 1)), round(randn(r, c.lk*hd, 1)), round(randn(r, c.lk*hd, 1))
+		a.Q, a.K, a.V = put(t, l, q, c.t).All(), put(t, l, k, c.t).All(), put(t, l, v, c.t).All()
+	}
+	var bias []float32
+	if c.bias {
+		bias = randn(r, c.heads*c.lq*c.lk, 2)
+		a.Bias = put(t, l, bias, F32).All()
+	}
+	ostride := a.OStride
+	if ostride == 0 {
+		ostride = hd
+	}
+	n := a.OOff + (c.lq-1)*ostride + hd + 3 // a few elements past the end, which must stay untouched
+	ob := out(t, l, n, c.t)
+	a.Out = ob.All()
+	want := ref.Attention(q, k, v, bias, c.heads, c.lq, c.lk, c.d, a.Scale, c.causal)
+	return attnData{a: a, outBuf: ob, outElems: n, want: want}
+}
+
+// attnGather copies rows of width hd at off + i·stride out of a fused buffer.
+func attnGather(all []float32, off, stride, rows, hd int) []float32 {
+	out := make([]float32, 0, rows*hd)
+	for i := 0; i < rows; i++ {
+		out = append(out, all[off+i*stride:off+i*stride+hd]...)
+	}
+	return out
+}
+
+// attnCheck compares the output against the reference and checks that no
+// element outside the output rows was written (they keep the NaN poison).
+func attnCheck(t *testing.T, l *Lib, what string, d attnData, tol float64) {
+	t.Helper()
+	got := get(t, l, d.outBuf, d.outElems, d.a.Type)
+	hd := d.a.Heads * d.a.D
+	stride := d.a.OStride
+	if stride == 0 {
+		stride = hd
+	}
+	inside := make([]bool, len(got))
+	for i := 0; i < d.a.Lq; i++ {
+		for c := 0; c < hd; c++ {
+			inside[d.a.OOff+i*stride+c] = true
+		}
+	}
+	for i, x := range got {
+		if !inside[i] && !math.IsNaN(float64(x)) {
+			t.Fatalf("%s: element %d outside the output was written (%v)", what, i, x)
+		}
+	}
+	within(t, what, attnGather(got, d.a.OOff, stride, d.a.Lq, hd), d.want, tol)
+}
+
+func attnTol(t DType) float64 {
+	if t == F16 {
+		return 2e-3
+	}
+	return 1e-5
+}
+
+func TestAttention(t *testing.T) {
+	l := testLib(t)
+	for i, c := range attnCases {
+		t.Run(c.String(), func(t *testing.T) {
+			d := attnSetup(t, l, c, int64(i+1))
+			run(t, l, []*engine.Buffer{d.outBuf}, func(rec *engine.Recorder) error { return l.Attention(rec, d.a) })
+			attnCheck(t, l, "flash", d, attnTol(c.t))
+		})
+	}
+}
+
+func TestAttentionNaive(t *testing.T) {
+	l := testLib(t)
+	for i, c := range attnCases {
+		t.Run(c.String(), func(t *testing.T) {
+			d := attnSetup(t, l, c, int64(i+1))
+			scratch := out(t, l, c.heads*c.lq*c.lk, F32)
+			run(t, l, []*engine.Buffer{d.outBuf}, func(rec *engine.Recorder) error {
+				return l.AttentionNaive(rec, d.a, scratch.All())
+			})
+			attnCheck(t, l, "naive", d, attnTol(c.t))
+		})
+	}
+}
+
+// Every tiling attnPlan can pick on some device (wider key tiles, resident
+// Q, 128-thread workgroups, narrow chunks) must give the same answer; the
+// test device picks only one of them by itself.
+func TestAttentionTilings(t *testing.T) {
+	l := testLib(t)
+	cases := []attnCase{
+		{heads: 2, lq: 70, lk: 133, d: 64, causal: true, bias: true, t: F32, fused: true},
+		{heads: 1, lq: 41, lk: 50, d: 40, t: F16},
+	}
+	cfgs := []attnConfig{
+		{WG: 256, BR: 64, BC: 64, SR: 4, DK: 32, JK: 16, QRes: true},
+		{WG: 256, BR: 64, BC: 32, SR: 4, DK: 16, JK: 8},
+		{WG: 128, BR: 32, BC: 16, SR: 4, DK: 8, JK: 4, QRes: true},
+		{WG: 128, BR: 8, BC: 16, SR: 1, DK: 32, JK: 1},
+		{WG: 256, BR: 16, BC: 32, SR: 1, DK: 16, JK: 2},
+	}
+	for i, c := range cases {
+		for _, cfg := range cfgs {
+			if uint32(cfg.shared(c.d)) > l.D.Info.SharedMemory {
+				continue
+			}
+			t.Run(fmt.Sprintf("%v/%+v", c, cfg), func(t *testing.T) {
+				d := attnSetup(t, l, c, int64(100+i))
+				if err := d.a.normalize(l); err != nil {
+					t.Fatal(err)
+				}
+				run(t, l, []*engine.Buffer{d.outBuf}, func(rec *engine.Recorder) error { return l.attention(rec, d.a, cfg) })
+				attnCheck(t, l, "flash", d, attnTol(c.t))
+			})
+		}
+	}
+}
+
+// The plan gives the head dims the models use a valid tiling within the
+// shared memory of lavapipe (32 KiB) and of common GPUs (48, 64 KiB).
+func TestAttentionPlan(t *testing.T) {
+	for _, shm := range []uint32{32 << 10, 48 << 10, 64 << 10} {
+		for _, d := range []int{8, 16, 24, 32, 48, 64, 72, 80, 96, 128, 256, 512, 1024} {
+			info := engine.Info{SharedMemory: shm, MaxInvocations: 1024}
+			c, err := attnPlan(info, d)
+			if err != nil {
+				t.Errorf("shm %d d %d: %v", shm, d, err)
+				continue
+			}
+			if !c.valid() || uint32(c.shared(d)) > shm {
+				t.Errorf("shm %d d %d: plan %+v invalid or needs %d bytes", shm, d, c, c.shared(d))
+			}
+		}
+	}
+}
+
+func TestAttentionErrors(t *testing.T) {
+	l := testLib(t)
+	q := out(t, l, 8*16, F32).All() // exactly one dense [8, 2·8] tensor
+	good := AttentionArgs{Out: q, Q: q, K: q, V: q, Heads: 2, Lq: 8, Lk: 8, D: 8, Scale: 1, Type: F32}
+	for _, tc := range []struct {
+		name string
+		edit func(a *AttentionArgs)
+		want string
+	}{
+		{"zero heads", func(a *AttentionArgs) { a.Heads = 0 }, "bad shape"},
+		{"bf16", func(a *AttentionArgs) { a.Type = BF16 }, "not supported"},
+		{"short k", func(a *AttentionArgs) { a.Lk = 9 }, "k needs"},
+		{"stride below width", func(a *AttentionArgs) { a.QStride = 15 }, "stride"},
+		{"offset past end", func(a *AttentionArgs) { a.OOff = 1 }, "out needs"},
+		{"small bias", func(a *AttentionArgs) { a.Bias = l.Dummy() }, "bias"},
+		{"no buffer", func(a *AttentionArgs) { a.V = engine.Range{} }, "no buffer"},
+	} {
+		a := good
+		tc.edit(&a)
+		rec, err := l.D.NewRecorder(false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = l.Attention(rec, a)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: error %v, want one containing %q", tc.name, err, tc.want)
+		}
+		if err := l.AttentionNaive(rec, good, l.Dummy()); err == nil || !strings.Contains(err.Error(), "scratch") {
+			t.Errorf("naive with a small scratch: error %v", err)
+		}
+		rec.Release()
+	}
+}
+
+// BenchmarkAttention times the registered attention cases (flash and the
+// naive baseline): on the software device only the Small ones, unless
+// FLUXVK_BENCH_ALL is set.
+func BenchmarkAttention(b *testing.B) {
+	l := testLib(b)
+	all := os.Getenv("FLUXVK_BENCH_ALL") != "" || l.D.Info.Type != "cpu"
+	for _, c := range BenchCases() {
+		if !strings.HasPrefix(c.Op, "attention") || !(c.Small || all) {
+			continue
+		}
+		b.Run(c.Op+"/"+strings.ReplaceAll(c.Shape, " ", "_")+"/"+c.DType, func(b *testing.B) {
+			res, err := RunBench(l, c, max(2, min(b.N, 5)))
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.ReportMetric(res.MS, "gpu-ms")
+			b.ReportMetric(res.GFLOPS, "GFLOP/s")
+		})
+	}
+}

@@ -31,9 +31,12 @@ float segsum(float v) {
     if (T <= gl_SubgroupSize) return s;
     if (subgroupElect()) red_a[gl_SubgroupID] = s;
     barrier();
+    // Every subgroup of the segment sums the segment's per partials, spread
+    // over its lanes (one each when T <= subgroup size²).
     uint per = T / gl_SubgroupSize, first = (gl_LocalInvocationID.x / T) * per;
     float r = 0.0;
-    for (uint k = 0; k < per; k++) r += red_a[first + k];
+    for (uint k = gl_SubgroupInvocationID; k < per; k += gl_SubgroupSize) r += red_a[first + k];
+    r = subgroupAdd(r);
     barrier();
     return r;
 }
@@ -54,10 +57,12 @@ void segmaxsum(inout float m, inout float s) {
     }
     barrier();
     uint per = T / gl_SubgroupSize, first = (gl_LocalInvocationID.x / T) * per;
-    m = red_a[first];
-    for (uint k = 1; k < per; k++) m = max(m, red_a[first + k]);
+    m = -3.402823466e38;
+    for (uint k = gl_SubgroupInvocationID; k < per; k += gl_SubgroupSize) m = max(m, red_a[first + k]);
+    m = subgroupMax(m);
     s = 0.0;
-    for (uint k = 0; k < per; k++) s += red_b[first + k] * exp(red_a[first + k] - m);
+    for (uint k = gl_SubgroupInvocationID; k < per; k += gl_SubgroupSize) s += red_b[first + k] * exp(red_a[first + k] - m);
+    s = subgroupAdd(s);
     barrier();
 }
 

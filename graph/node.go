@@ -10,12 +10,13 @@ import (
 // node is one operation: a CPU reference implementation and a GPU
 // recording of the same thing.
 type node struct {
-	kind string
-	in   []*Tensor
-	out  *Tensor
-	raw  []bool // in[i] may stay in its file's storage type (matrix weights)
-	cpu  func(in [][]float32) []float32
-	gpu  func(x *vkRun, in []*Tensor, out *Tensor) error
+	kind  string
+	in    []*Tensor
+	out   *Tensor
+	raw   []bool // in[i] may stay in its file's storage type (matrix weights)
+	scope string // the block it belongs to, for timing (Graph.Scope)
+	cpu   func(in [][]float32) []float32
+	gpu   func(x *vkRun, in []*Tensor, out *Tensor) error
 }
 
 // vkRun is what a node's GPU half records with.
@@ -54,7 +55,7 @@ func (g *Graph) add(kind string, shape []int, dt DType, in []*Tensor,
 		}
 	}
 	out := g.newTensor(shape, dt, kindAct)
-	g.nodes = append(g.nodes, &node{kind: kind, in: in, out: out, cpu: cpu, gpu: gpu, raw: make([]bool, len(in))})
+	g.nodes = append(g.nodes, &node{kind: kind, in: in, out: out, cpu: cpu, gpu: gpu, raw: make([]bool, len(in)), scope: g.scope})
 	return out
 }
 

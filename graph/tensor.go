@@ -75,6 +75,7 @@ type Graph struct {
 	outputs map[string]*Tensor
 	taps    map[string]*Tensor
 	consts  []*Tensor
+	scope   string
 	err     error
 }
 
@@ -188,6 +189,10 @@ func (g *Graph) Reshape(t *Tensor, shape ...int) *Tensor {
 	r.store, r.name, r.ints = t.store, t.name, t.ints
 	return r
 }
+
+// Scope labels the operations recorded from now on (a block's name), so
+// a timed executor can report time per block; "" ends the scope.
+func (g *Graph) Scope(name string) { g.scope = name }
 
 // Taps lists the tap names in order of creation.
 func (g *Graph) Taps() []string {

@@ -26,6 +26,7 @@ type VulkanExec struct {
 	arena                   *engine.Buffer
 	rec                     *engine.Recorder
 	weightBytes, arenaBytes uint64
+	scopes                  []string // scope of each recorded dispatch
 }
 
 // NewVulkan uploads the weights, plans memory and records the graph.
@@ -106,8 +107,13 @@ func (x *VulkanExec) record(timed bool) error {
 	}
 	x.rec, x.run.rec = rec, rec
 	for i, n := range x.g.nodes {
+		before, _ := rec.Stats()
 		if err := n.gpu(&x.run, n.in, n.out); err != nil {
 			return fmt.Errorf("record op %d (%s → %s): %w", i, n.kind, n.out, err)
+		}
+		after, _ := rec.Stats()
+		for ; before < after; before++ {
+			x.scopes = append(x.scopes, n.scope)
 		}
 	}
 	return nil
@@ -231,6 +237,18 @@ func (x *VulkanExec) Output(name string) ([]float32, error) {
 
 // Timings are the per-dispatch GPU times of the last run (Timed only).
 func (x *VulkanExec) Timings() []engine.Timing { return x.rec.Timings() }
+
+// ScopeTimes sums the GPU time of the last timed run by scope (Graph.Scope);
+// work outside any scope is under "".
+func (x *VulkanExec) ScopeTimes() map[string]float64 {
+	out := map[string]float64{}
+	for i, t := range x.rec.Timings() {
+		if i < len(x.scopes) {
+			out[x.scopes[i]] += t.MS
+		}
+	}
+	return out
+}
 
 // Memory reports the bytes of weights and of the activation arena.
 func (x *VulkanExec) Memory() (weights, activations uint64) { return x.weightBytes, x.arenaBytes }

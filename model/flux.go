@@ -43,14 +43,18 @@ func BuildFlux(g *graph.Graph, c loader.FluxConfig, lt, li int) error {
 	txt = g.Tap("dbg.txt_in", f.linear("txt_in", txt))
 	for i := 0; i < c.Depth; i++ {
 		p := fmt.Sprintf("double_blocks.%d", i)
+		g.Scope(p)
 		img, txt = f.doubleBlock(p, img, txt)
+		g.Scope("")
 		g.Tap("dbg."+p+".img", img)
 		g.Tap("dbg."+p+".txt", txt)
 	}
 	x := g.ConcatRows(txt, img)
 	for i := 0; i < c.DepthSingle; i++ {
 		p := fmt.Sprintf("single_blocks.%d", i)
+		g.Scope(p)
 		x = g.Tap("dbg."+p, f.singleBlock(p, x))
+		g.Scope("")
 	}
 	x = g.Tap("dbg.final_in", g.Rows(x, lt, li))
 	g.Output("pred", f.finalLayer(x))
@@ -150,4 +154,3 @@ func (f *Flux) finalLayer(x *graph.Tensor) *graph.Tensor {
 	m := f.linear("final_layer.adaLN_modulation.1", g.SiLU(f.vec))
 	return f.linear("final_layer.linear", g.ModLayerNorm(x, g.Chunk(m, 0, 2), g.Chunk(m, 1, 2), 1e-6))
 }
-

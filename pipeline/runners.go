@@ -15,6 +15,7 @@ type Backend struct {
 	Lib   *kernels.Lib
 	Act   kernels.DType
 	Debug bool // keep the networks' taps for read-back
+	Timed bool // GPU timestamps per dispatch (benchmarks)
 }
 
 // Exec builds an executor for g.
@@ -22,7 +23,7 @@ func (b Backend) Exec(g *graph.Graph) (graph.Executor, error) {
 	if b.Lib == nil {
 		return g.NewCPU()
 	}
-	return g.NewVulkan(b.Lib, graph.VulkanOptions{Debug: b.Debug})
+	return g.NewVulkan(b.Lib, graph.VulkanOptions{Debug: b.Debug, Timed: b.Timed})
 }
 
 // FluxRunner runs the transformer graph for a fixed token count; it is the

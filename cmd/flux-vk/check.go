@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/flux-vk/flux-vk/engine"
 	"github.com/flux-vk/flux-vk/engine/kernels"
 	"github.com/flux-vk/flux-vk/loader/tokenizer"
 	"github.com/flux-vk/flux-vk/pipeline"
@@ -27,7 +26,7 @@ type checker struct {
 	passed, failed int
 }
 
-func runCheck(args []string) error {
+func runCheck(args []string) (err error) {
 	fs := flag.NewFlagSet("check", flag.ContinueOnError)
 	device := fs.String("device", "", "device index or name substring (default $FLUXVK_DEVICE, else the best)")
 	precision := fs.String("precision", "", "activation precision: f32 or f16 (default f16 where the device supports it)")
@@ -42,11 +41,15 @@ func runCheck(args []string) error {
 	}
 	c := &checker{debug: *debug, only: kindSet(*only)}
 	if !*cpu {
-		d, err := engine.Open(engine.Options{Select: *device})
+		d, done, err := openDevice(*device)
 		if err != nil {
-			return deviceError(err)
+			return err
 		}
-		defer d.Close()
+		defer func() {
+			if verr := done(); err == nil {
+				err = verr
+			}
+		}()
 		c.be.Lib = kernels.New(d)
 		fmt.Printf("device: %s\n", d.Info.Name)
 	}

@@ -12,7 +12,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/flux-vk/flux-vk/engine"
 	"github.com/flux-vk/flux-vk/engine/kernels"
 	"github.com/flux-vk/flux-vk/loader"
 	"github.com/flux-vk/flux-vk/pipeline"
@@ -115,7 +114,7 @@ func (p *progress) stage(name string, d time.Duration) {
 	}
 }
 
-func runGenerate(args []string) error {
+func runGenerate(args []string) (err error) {
 	f, err := parseGenerate(args)
 	if err != nil {
 		return err
@@ -135,24 +134,28 @@ func runGenerate(args []string) error {
 	if err != nil {
 		return err
 	}
-	defer closeDev()
+	defer func() {
+		if verr := closeDev(); err == nil {
+			err = verr
+		}
+	}()
 	return generateAll(f, m, be, pr)
 }
 
-func (f *genFlags) backend() (pipeline.Backend, func(), error) {
+func (f *genFlags) backend() (pipeline.Backend, func() error, error) {
 	var be pipeline.Backend
-	closer := func() {}
+	closer := func() error { return nil }
 	if !f.cpu {
-		d, err := engine.Open(engine.Options{Select: f.device})
+		d, done, err := openDevice(f.device)
 		if err != nil {
-			return be, closer, deviceError(err)
+			return be, closer, err
 		}
-		be.Lib, closer = kernels.New(d), d.Close
+		be.Lib, closer = kernels.New(d), done
 	}
 	act, err := parsePrecision(f.precision, be.Lib)
 	if err != nil {
 		closer()
-		return be, func() {}, err
+		return be, func() error { return nil }, err
 	}
 	be.Act = act
 	return be, closer, nil

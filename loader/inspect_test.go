@@ -1,4 +1,4 @@
-package loader
+package loader_test
 
 import (
 	"bytes"
@@ -7,11 +7,13 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	. "github.com/flux-vk/flux-vk/loader" // see layout_diffusers_test.go
 )
 
 func TestInspect(t *testing.T) {
-	pipeline := golden("schnell_pipeline_tiny")
-	m := loadOne(t, pipeline)
+	pipeline := Golden("schnell_pipeline_tiny")
+	m := LoadOne(t, pipeline)
 	good, _ := os.ReadFile(filepath.Join(pipeline, "flux.safetensors"))
 	dir := t.TempDir()
 	truncated := filepath.Join(dir, "truncated.safetensors")
@@ -21,12 +23,12 @@ func TestInspect(t *testing.T) {
 	copy(broken[8:], "{{")
 	os.WriteFile(badJSON, broken, 0o644)
 	noMeta := filepath.Join(t.TempDir(), "flux.safetensors")
-	ts, _ := readTensors(t, golden("flux_schnell_tiny.weights.safetensors"))
-	write(t, noMeta, ts, nil)
+	ts, _ := ReadTensors(t, Golden("flux_schnell_tiny.weights.safetensors"))
+	WriteTensors(t, noMeta, ts, nil)
 	withSidecar := t.TempDir()
 	writeDiffusersFolder(t, withSidecar)
 	vae := filepath.Join(withSidecar, "vae", "diffusion_pytorch_model.safetensors")
-	sum, _ := fileSHA256(vae)
+	sum, _ := FileSHA256(vae)
 	os.WriteFile(vae+".sha256", []byte(sum+"\n"), 0o644)
 
 	cases := []struct {
@@ -37,12 +39,12 @@ func TestInspect(t *testing.T) {
 		outputs []string
 	}{
 		{"folder of single files", pipeline, InspectOptions{}, false, []string{
-			"layout      folder of single files", "FLUX.1 schnell", thousands(m.Flux.Params()) + " parameters", "BFL names", "transformers names",
+			"layout      folder of single files", "FLUX.1 schnell", Thousands(m.Flux.Params()) + " parameters", "BFL names", "transformers names",
 			"flux.safetensors (80 tensors"}},
 		{"one file with listing", filepath.Join(pipeline, "t5xxl.safetensors"), InspectOptions{Tensors: true}, false, []string{
 			"layout      single file", "missing     flux (--diffusion-model FILE), ae (--vae FILE), clip (--clip-l FILE)",
 			"shared.weight", "encoder.final_layer_norm.weight"}},
-		{"inputs file", golden("flux_dev_tiny.io.safetensors"), InspectOptions{}, false, []string{"no FLUX component recognised"}},
+		{"inputs file", Golden("flux_dev_tiny.io.safetensors"), InspectOptions{}, false, []string{"no FLUX component recognised"}},
 		{"diffusers folder with verify", withSidecar, InspectOptions{Verify: true}, false, []string{
 			"layout      diffusers folder", "diffusers names, mapped to BFL", "vae/diffusion_pytorch_model.safetensors ok",
 			"text_encoder/model.safetensors: no reference", "transformer/diffusion_pytorch_model-00001-of-00003.safetensors (",
@@ -52,7 +54,7 @@ func TestInspect(t *testing.T) {
 		{"wrong sha256", filepath.Join(pipeline, "ae.safetensors"), InspectOptions{SHA256: strings.Repeat("ab", 32)}, true, []string{
 			"PROBLEM", "sha256 mismatch"}},
 		{"unusable config", noMeta, InspectOptions{}, true, []string{"flux        transformer", "PROBLEM     flux: RoPE axes"}},
-		{"two transformers", goldenDir, InspectOptions{}, true, []string{"PROBLEM", "is in both"}},
+		{"two transformers", GoldenDir, InspectOptions{}, true, []string{"PROBLEM", "is in both"}},
 		{"not there", filepath.Join(dir, "nope"), InspectOptions{}, true, []string{"PROBLEM", "no such file"}},
 	}
 	for _, c := range cases {
@@ -73,7 +75,7 @@ func TestInspect(t *testing.T) {
 
 func TestThousands(t *testing.T) {
 	for n, want := range map[int64]string{0: "0", 999: "999", 1000: "1,000", 1808448: "1,808,448", -12345: "-12,345"} {
-		if got := thousands(n); got != want {
+		if got := Thousands(n); got != want {
 			t.Errorf("thousands(%d) = %q, want %q", n, got, want)
 		}
 	}

@@ -1,64 +1,60 @@
-package loader
+package loader_test
 
 import (
-	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	. "github.com/flux-vk/flux-vk/loader" // see layout_diffusers_test.go
+	"github.com/flux-vk/flux-vk/loader/loadertest"
 )
 
 func copyFile(t *testing.T, src, dst string) {
 	t.Helper()
-	b, err := os.ReadFile(src)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(dst, b, 0o644); err != nil {
+	if err := loadertest.CopyFile(src, dst); err != nil {
 		t.Fatal(err)
 	}
 }
 
 func TestLayoutErrors(t *testing.T) {
-	pipe := func(n string) string { return golden(filepath.Join("schnell_pipeline_tiny", n)) }
+	pipe := func(n string) string { return Golden(filepath.Join("schnell_pipeline_tiny", n)) }
 	twoFlux := t.TempDir()
-	copyFile(t, golden("flux_schnell_tiny.weights.safetensors"), filepath.Join(twoFlux, "a.safetensors"))
-	copyFile(t, golden("flux_dev_tiny.weights.safetensors"), filepath.Join(twoFlux, "b.safetensors"))
+	copyFile(t, Golden("flux_schnell_tiny.weights.safetensors"), filepath.Join(twoFlux, "a.safetensors"))
+	copyFile(t, Golden("flux_dev_tiny.weights.safetensors"), filepath.Join(twoFlux, "b.safetensors"))
 	damaged := t.TempDir()
 	b, _ := os.ReadFile(pipe("ae.safetensors"))
 	os.WriteFile(filepath.Join(damaged, "ae.safetensors"), b[:len(b)-10], 0o644)
 	badIndex := t.TempDir()
 	writeDiffusersFolder(t, badIndex)
 	idxPath := filepath.Join(badIndex, "transformer", "diffusion_pytorch_model.safetensors.index.json")
-	var idx map[string]any
-	raw, _ := os.ReadFile(idxPath)
-	json.Unmarshal(raw, &idx)
-	idx["weight_map"].(map[string]any)["x_embedder.weight"] = "diffusion_pytorch_model-00002-of-00003.safetensors"
-	writeJSON(t, idxPath, idx)
+	err := loadertest.EditJSON(idxPath, func(idx map[string]any) {
+		idx["weight_map"].(map[string]any)["x_embedder.weight"] = "diffusion_pytorch_model-00002-of-00003.safetensors"
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
 	lostShard := t.TempDir()
 	writeDiffusersFolder(t, lostShard)
 	os.Remove(filepath.Join(lostShard, "text_encoder_2", "model-00002-of-00002.safetensors"))
 	noMeta := t.TempDir()
-	ts, _ := readTensors(t, golden("flux_schnell_tiny.weights.safetensors"))
-	write(t, filepath.Join(noMeta, "flux.safetensors"), ts, nil)
+	ts, _ := ReadTensors(t, Golden("flux_schnell_tiny.weights.safetensors"))
+	WriteTensors(t, filepath.Join(noMeta, "flux.safetensors"), ts, nil)
 
 	cases := []struct {
 		name string
 		opts Options
 		want []string
 	}{
-		{"missing components", Options{ModelDir: golden("dev_pipeline_tiny")}, []string{
+		{"missing components", Options{ModelDir: Golden("dev_pipeline_tiny")}, []string{
 			"found flux (", "dev_pipeline_tiny/flux.safetensors)", "missing ae (give --vae FILE", "clip (give --clip-l FILE", "t5 (give --t5xxl FILE"}},
 		{"only some files", Options{DiffusionModel: pipe("flux.safetensors"), VAE: pipe("ae.safetensors")}, []string{
 			"model files: found flux", "ae (", "missing clip (give --clip-l", "t5 (give --t5xxl"}},
 		{"two transformers", Options{ModelDir: twoFlux, AllowMissing: true}, []string{"is in both", "a.safetensors", "b.safetensors", "--diffusion-model"}},
-		{"wrong file for flag", Options{ModelDir: golden("schnell_pipeline_tiny"), VAE: pipe("clip_l.safetensors")}, []string{
+		{"wrong file for flag", Options{ModelDir: Golden("schnell_pipeline_tiny"), VAE: pipe("clip_l.safetensors")}, []string{
 			"--vae", "clip_l.safetensors: holds no autoencoder tensors (36 tensors, 36 CLIP text encoder)"}},
-		{"mismatched components", Options{DiffusionModel: golden("flux_schnell_tiny.weights.safetensors"), VAE: pipe("ae.safetensors"),
-			CLIPL: golden("clip_text_tiny.weights.safetensors"), T5XXL: golden("t5_encoder_tiny.weights.safetensors")}, []string{
+		{"mismatched components", Options{DiffusionModel: Golden("flux_schnell_tiny.weights.safetensors"), VAE: pipe("ae.safetensors"),
+			CLIPL: Golden("clip_text_tiny.weights.safetensors"), T5XXL: Golden("t5_encoder_tiny.weights.safetensors")}, []string{
 			"CLIP width 64 does not match the transformer's vec_in_dim 32", "--clip-l", "T5 d_model 64 does not match the transformer's context_in_dim 48", "--t5xxl"}},
 		{"damaged file", Options{ModelDir: damaged, AllowMissing: true}, []string{"ae.safetensors: truncated"}},
 		{"index lies", Options{ModelDir: badIndex}, []string{`tensor "x_embedder.weight" is listed in shard diffusion_pytorch_model-00002-of-00003.safetensors, which does not hold it`}},

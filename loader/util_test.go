@@ -42,54 +42,14 @@ func write(t *testing.T, path string, ts []Tensor, meta map[string]string) {
 	}
 }
 
-func writeJSON(t *testing.T, path string, v any) {
-	t.Helper()
-	b, _ := json.MarshalIndent(v, "", "  ")
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, b, 0o644); err != nil {
-		t.Fatal(err)
-	}
-}
-
-// writeSharded splits tensors over n shards named as diffusers and
-// transformers do, with the index beside them.
-func writeSharded(t *testing.T, dir, stem string, ts []Tensor, n int) {
-	t.Helper()
-	weightMap := map[string]string{}
-	for s := 0; s < n; s++ {
-		shard := fmt.Sprintf("%s-%05d-of-%05d.safetensors", stem, s+1, n)
-		var part []Tensor
-		for i, tt := range ts {
-			if i%n == s {
-				part = append(part, tt)
-				weightMap[tt.Name] = shard
-			}
-		}
-		write(t, filepath.Join(dir, shard), part, map[string]string{"format": "pt"})
-	}
-	writeJSON(t, filepath.Join(dir, stem+".safetensors.index.json"),
-		map[string]any{"metadata": map[string]any{"total_size": 0}, "weight_map": weightMap})
-}
-
-// splitRows cuts a tensor along dim 0 into parts of the given row counts.
-func splitRows(tt Tensor, rows []int, names []string) []Tensor {
-	rowBytes := len(tt.Data) / tt.Shape[0]
-	var out []Tensor
-	off := 0
-	for i, r := range rows {
-		shape := append([]int{r}, tt.Shape[1:]...)
-		out = append(out, Tensor{Name: names[i], DType: tt.DType, Shape: shape, Data: tt.Data[off : off+r*rowBytes]})
-		off += r * rowBytes
-	}
-	return out
-}
-
-func swapHalves(tt Tensor) Tensor {
-	h := len(tt.Data) / 2
-	tt.Data = append(slices.Clone(tt.Data[h:]), tt.Data[:h]...)
-	return tt
+// pipelineParts reads the four golden pipeline components (BFL names).
+func pipelineParts(t *testing.T) (flux, ae, clip, t5 []Tensor, metas [4]map[string]string) {
+	dir := golden("schnell_pipeline_tiny")
+	flux, metas[0] = readTensors(t, filepath.Join(dir, "flux.safetensors"))
+	ae, metas[1] = readTensors(t, filepath.Join(dir, "ae.safetensors"))
+	clip, metas[2] = readTensors(t, filepath.Join(dir, "clip_l.safetensors"))
+	t5, metas[3] = readTensors(t, filepath.Join(dir, "t5xxl.safetensors"))
+	return
 }
 
 // sameTensors checks that a component presents exactly the original

@@ -119,6 +119,9 @@ func runGenerate(args []string) (err error) {
 	if err != nil {
 		return err
 	}
+	if err := f.checkOutputs(); err != nil {
+		return err
+	}
 	pr := &progress{timing: map[string]float64{}}
 	if !f.quiet {
 		pr.w = os.Stderr

@@ -43,10 +43,7 @@ func generateAll(f *genFlags, m *loader.Model, be pipeline.Backend, pr *progress
 		for _, w := range res.Warnings {
 			note("warning: %s", w)
 		}
-		out := f.out
-		if f.batch > 1 {
-			out = strings.TrimSuffix(out, filepath.Ext(out)) + fmt.Sprintf("-%d", i+1) + filepath.Ext(out)
-		}
+		out := f.outputName(i)
 		params := pipeline.Parameters(pipeline.ParamsInfo{Prompt: req.Prompt, NegativePrompt: req.Negative,
 			Steps: res.Steps, Seed: req.Seed, Width: res.Width, Height: res.Height, Model: sum.Model,
 			Guidance: guidanceParam(m, req), CFGScale: float64(req.CFGScale)})
@@ -62,6 +59,30 @@ func generateAll(f *genFlags, m *loader.Model, be pipeline.Backend, pr *progress
 	}
 	if f.asJSON {
 		return json.NewEncoder(os.Stdout).Encode(sum)
+	}
+	return nil
+}
+
+// outputName is the file of the i-th picture: -o, numbered -1, -2 … with
+// --batch.
+func (f *genFlags) outputName(i int) string {
+	if f.batch == 1 {
+		return f.out
+	}
+	ext := filepath.Ext(f.out)
+	return strings.TrimSuffix(f.out, ext) + fmt.Sprintf("-%d", i+1) + ext
+}
+
+// checkOutputs refuses before any work what writing would refuse after
+// it: a missing folder, or a file in the way without --force.
+func (f *genFlags) checkOutputs() error {
+	if st, err := os.Stat(filepath.Dir(f.out)); err != nil || !st.IsDir() {
+		return fmt.Errorf("-o %s: folder %s does not exist", f.out, filepath.Dir(f.out))
+	}
+	for i := 0; i < f.batch && !f.force; i++ {
+		if _, err := os.Lstat(f.outputName(i)); err == nil {
+			return fmt.Errorf("%s already exists: pass --force to overwrite it or choose another -o", f.outputName(i))
+		}
 	}
 	return nil
 }

@@ -1,0 +1,293 @@
+package main
+
+import (
+	"bytes"
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"image/color"
+	"image/png"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/flux-vk/flux-vk/loader/loadertest"
+)
+
+// pipelineDir is the golden set, whose flux_pipeline cases are whole
+// text-to-image runs with the picture they must give.
+const pipelineDir = "../../testdata/golden"
+
+// genPipeline is one flux_pipeline case: its configuration, the file of
+// each component and the reference picture (image_u8, HWC).
+type genPipeline struct {
+	name  string
+	conf  pipelineConfig
+	image []byte
+}
+
+// genPipelines lists the flux_pipeline cases of MANIFEST.json.
+func genPipelines(t *testing.T) []genPipeline {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(pipelineDir, "MANIFEST.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var man manifest
+	if err := json.Unmarshal(b, &man); err != nil {
+		t.Fatal(err)
+	}
+	var out []genPipeline
+	for _, cs := range man.Cases {
+		if cs.Kind == "flux_pipeline" {
+			out = append(out, readPipeline(t, cs))
+		}
+	}
+	if len(out) == 0 {
+		t.Fatal("no flux_pipeline case in the manifest")
+	}
+	return out
+}
+
+func readPipeline(t *testing.T, cs goldenCase) genPipeline {
+	io, err := openIO(pipelineDir, cs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer io.Close()
+	p := genPipeline{name: cs.Case}
+	if err := json.Unmarshal([]byte(io.Metadata()["config"]), &p.conf); err != nil {
+		t.Fatalf("%s: config: %v", cs.Case, err)
+	}
+	raw, err := io.Raw("image_u8")
+	if err != nil {
+		t.Fatalf("%s: %v", cs.Case, err)
+	}
+	p.image = bytes.Clone(raw)
+	return p
+}
+
+func (p genPipeline) weight(component string) string {
+	return filepath.Join(pipelineDir, p.conf.Weights[component])
+}
+
+// singleFiles names the four files as a ComfyUI user would.
+func (p genPipeline) singleFiles() []string {
+	return []string{"--diffusion-model", p.weight("flux"), "--vae", p.weight("ae"),
+		"--clip-l", p.weight("clip_l"), "--t5xxl", p.weight("t5xxl")}
+}
+
+// diffusersFolder rewrites the case's model as a downloaded FLUX.1
+// repository under dir.
+func (p genPipeline) diffusersFolder(t *testing.T, dir string) []string {
+	t.Helper()
+	root := filepath.Join(dir, "model")
+	if err := loadertest.WriteDiffusersFolder(root, p.weight("flux"), p.weight("ae"), p.weight("clip_l"), p.weight("t5xxl")); err != nil {
+		t.Fatal(err)
+	}
+	return []string{"--model", root}
+}
+
+// args are the generate flags that reproduce the case, writing out.
+func (p genPipeline) args(out string) []string {
+	c := p.conf
+	a := []string{"-p", c.Prompt, "--seed", strconv.FormatUint(c.Seed, 10), "--width", strconv.Itoa(c.Width),
+		"--height", strconv.Itoa(c.Height), "--steps", strconv.Itoa(c.Steps), "--precision", "f32", "-o", out, "--json"}
+	if c.Guidance != nil {
+		a = append(a, "--guidance", strconv.FormatFloat(*c.Guidance, 'g', -1, 64))
+	}
+	if c.Negative != "" {
+		a = append(a, "--negative-prompt", c.Negative)
+	}
+	if c.CFGScale != 0 {
+		a = append(a, "--cfg-scale", strconv.FormatFloat(c.CFGScale, 'g', -1, 64))
+	}
+	return a
+}
+
+// onCPU runs the generate tests on the CPU reference executor
+// (FLUXVK_TEST_CPU=1), for when the device path is being worked on.
+var onCPU = os.Getenv("FLUXVK_TEST_CPU") == "1"
+
+// generate runs `flux-vk generate args...` on the test device (or the CPU
+// executor), fails the test unless it succeeds, and returns its --json
+// summary.
+func generate(t *testing.T, args ...string) genSummary {
+	t.Helper()
+	if onCPU {
+		args = append(args, "--cpu")
+	}
+	out, errs, code := cli(t, nil, append([]string{"generate"}, args...)...)
+	if code != 0 {
+		t.Fatalf("generate %q: exit %d\n%s", args, code, errs)
+	}
+	var s genSummary
+	if err := json.Unmarshal([]byte(out), &s); err != nil {
+		t.Fatalf("--json output %q: %v", out, err)
+	}
+	return s
+}
+
+// genSummary is the part of the --json summary these tests rely on, by the
+// names users see.
+type genSummary struct {
+	Files      []string           `json:"files"`
+	Seeds      []uint64           `json:"seeds"`
+	Timings    map[string]float64 `json:"timings_s"`
+	PeakDevice *uint64            `json:"peak_device_bytes"`
+}
+
+// check holds the summary to the files and seeds the run should have made.
+func (s genSummary) check(t *testing.T, files []string, seeds []uint64) {
+	t.Helper()
+	if fmt.Sprint(s.Files) != fmt.Sprint(files) || fmt.Sprint(s.Seeds) != fmt.Sprint(seeds) {
+		t.Errorf("summary files %v seeds %v, want %v %v", s.Files, s.Seeds, files, seeds)
+	}
+	if _, ok := s.Timings["decode"]; !ok || s.Timings["load"] < 0 {
+		t.Errorf("summary timings %v lack load/decode", s.Timings)
+	}
+	if s.PeakDevice == nil || !onCPU && *s.PeakDevice == 0 {
+		t.Errorf("summary peak_device_bytes %v, want the device's peak", s.PeakDevice)
+	}
+}
+
+// TestGenerateGoldenPipelines runs every whole-pipeline case through the
+// CLI, from the single files and from the same model as a diffusers
+// folder: the PNG must hold the reference picture within one level.
+func TestGenerateGoldenPipelines(t *testing.T) {
+	for _, p := range genPipelines(t) {
+		for _, layout := range []string{"single files", "diffusers"} {
+			t.Run(p.name+"/"+layout, func(t *testing.T) {
+				t.Parallel()
+				dir := t.TempDir()
+				model := p.singleFiles()
+				if layout == "diffusers" {
+					model = p.diffusersFolder(t, dir)
+				}
+				out := filepath.Join(dir, "out.png")
+				generate(t, append(p.args(out), model...)...).check(t, []string{out}, []uint64{p.conf.Seed})
+				p.samePicture(t, out)
+				params := pngText(t, out)["parameters"]
+				if !strings.HasPrefix(params, p.conf.Prompt+"\n") || !strings.Contains(params, fmt.Sprintf("Seed: %d,", p.conf.Seed)) {
+					t.Errorf("parameters chunk %q lacks the prompt or the seed", params)
+				}
+			})
+		}
+	}
+}
+
+// The same seed gives the same file, byte for byte; --batch 2 gives seeds
+// s and s+1 in numbered files, the first the picture of seed s.
+func TestGenerateRepeatableAndBatch(t *testing.T) {
+	p := smallest(genPipelines(t))
+	dir := t.TempDir()
+	a, b := filepath.Join(dir, "a.png"), filepath.Join(dir, "b.png")
+	generate(t, append(p.args(a), p.singleFiles()...)...)
+	generate(t, append(p.args(b), p.singleFiles()...)...)
+	if !bytes.Equal(readBytes(t, a), readBytes(t, b)) {
+		t.Errorf("two runs with seed %d wrote different files", p.conf.Seed)
+	}
+	out := filepath.Join(dir, "batch.png")
+	s, s1 := p.conf.Seed, p.conf.Seed+1
+	files := []string{filepath.Join(dir, "batch-1.png"), filepath.Join(dir, "batch-2.png")}
+	generate(t, append(p.args(out), append(p.singleFiles(), "--batch", "2")...)...).check(t, files, []uint64{s, s1})
+	if !bytes.Equal(readBytes(t, files[0]), readBytes(t, a)) {
+		t.Errorf("%s differs from the single picture of seed %d", files[0], s)
+	}
+	if params := pngText(t, files[1])["parameters"]; !strings.Contains(params, fmt.Sprintf("Seed: %d,", s1)) {
+		t.Errorf("%s: parameters %q, want seed %d", files[1], params, s1)
+	}
+	p.samePicture(t, files[0])
+	if worst, _, _ := p.pictureDiff(t, files[1]); worst <= 1 {
+		t.Errorf("%s (seed %d) is the picture of seed %d", files[1], s1, s)
+	}
+	if _, err := os.Stat(out); err == nil {
+		t.Errorf("--batch 2 also wrote %s", out)
+	}
+}
+
+// smallest is the case with the fewest pixels: the quickest to repeat.
+func smallest(ps []genPipeline) genPipeline {
+	best := ps[0]
+	for _, p := range ps[1:] {
+		if p.conf.Width*p.conf.Height < best.conf.Width*best.conf.Height {
+			best = p
+		}
+	}
+	return best
+}
+
+// samePicture compares a PNG with the case's image_u8: one level at most
+// per channel, everywhere.
+func (p genPipeline) samePicture(t *testing.T, path string) {
+	t.Helper()
+	if worst, off, where := p.pictureDiff(t, path); worst > 1 {
+		t.Errorf("%s: %d of %d values differ from image_u8, worst by %d levels at %s", path, off, len(p.image), worst, where)
+	}
+}
+
+// pictureDiff measures a PNG against image_u8: the largest difference of a
+// channel, how many values differ and where the largest is.
+func (p genPipeline) pictureDiff(t *testing.T, path string) (worst, off int, where string) {
+	t.Helper()
+	img, err := png.Decode(bytes.NewReader(readBytes(t, path)))
+	if err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	w, h := p.conf.Width, p.conf.Height
+	if b := img.Bounds(); b.Dx() != w || b.Dy() != h || len(p.image) != 3*w*h {
+		t.Fatalf("%s is %dx%d, want %dx%d (%d reference bytes)", path, b.Dx(), b.Dy(), w, h, len(p.image))
+	}
+	for y := 0; y < h; y++ {
+		for x := 0; x < w; x++ {
+			c := color.NRGBAModel.Convert(img.At(x, y)).(color.NRGBA)
+			for ch, v := range []uint8{c.R, c.G, c.B} {
+				d := int(v) - int(p.image[3*(y*w+x)+ch])
+				if d = max(d, -d); d > 0 {
+					off++
+				}
+				if d > worst {
+					worst, where = d, fmt.Sprintf("(%d, %d) channel %d", x, y, ch)
+				}
+			}
+		}
+	}
+	return worst, off, where
+}
+
+// pngText returns the text chunks (tEXt, and uncompressed iTXt) of a PNG.
+func pngText(t *testing.T, path string) map[string]string {
+	t.Helper()
+	b := readBytes(t, path)
+	out := map[string]string{}
+	for i := 8; i+12 <= len(b); {
+		n := int(binary.BigEndian.Uint32(b[i:]))
+		if i+12+n > len(b) {
+			t.Fatalf("%s: chunk at %d runs past the end", path, i)
+		}
+		typ, data := string(b[i+4:i+8]), b[i+8:i+8+n]
+		key, rest, _ := bytes.Cut(data, []byte{0})
+		switch typ {
+		case "tEXt":
+			out[string(key)] = string(rest)
+		case "iTXt": // flag, method, language NUL, translated keyword NUL, text
+			if len(rest) > 2 && rest[0] == 0 {
+				parts := bytes.SplitN(rest[2:], []byte{0}, 3)
+				out[string(key)] = string(parts[len(parts)-1])
+			}
+		}
+		i += 12 + n
+	}
+	return out
+}
+
+func readBytes(t *testing.T, path string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}

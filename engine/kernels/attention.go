@@ -42,59 +42,72 @@ func (l *Lib) Attention(rec *engine.Recorder, a AttentionArgs) error {
 
 // attnConfig is the tiling of attention.comp (its specialization constants).
 type attnConfig struct {
-	WG, BR, BC, SR, DK, JK int
-	QRes                   bool // whole Q tile resident in shared memory
+	WG, BR, NTC, SR, DK, JK int // BC = 4·NTC keys per tile
+	QRes                    bool // whole Q tile resident in shared memory
+	Pad                     bool // shared rows padded by a vec4 against bank conflicts
 }
 
-// attnThreadCols is NTC, the threads that share a query row: they split the
-// tile's keys and the head's channels between them.
-const attnThreadCols = 16
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
 
 // shared is the shared memory the configuration needs for head dim d, in
-// bytes (the arrays of attention.comp).
+// bytes (the vec4 arrays of attention.comp).
 func (c attnConfig) shared(d int) int {
-	ntc := c.WG * c.SR / c.BR
-	dp := (d + ntc - 1) / ntc * ntc
-	qrows := c.DK
+	pad, dk4, bc := b2i(c.Pad), c.DK/4, 4*c.NTC
+	qs4 := dk4 + pad
 	if c.QRes {
-		qrows = (d + c.DK - 1) / c.DK * c.DK
+		qs4 = (d+c.DK-1)/c.DK*dk4 + pad
 	}
-	return 4 * (qrows*c.BR + max(c.DK*c.BC, c.JK*dp) + c.BC*c.BR + c.BR*ntc)
+	dp4 := (d + 4*c.NTC - 1) / (4 * c.NTC) * c.NTC
+	return 16 * (c.BR*qs4 + max(bc*(dk4+pad), c.JK*dp4) + c.BR*(c.NTC+pad) + c.BR*c.NTC/4)
 }
 
 // valid says whether the thread layout divides evenly.
 func (c attnConfig) valid() bool {
-	if c.WG <= 0 || c.SR <= 0 || c.BR%c.SR != 0 || c.JK <= 0 || c.DK <= 0 {
+	if c.SR <= 0 || c.BR%c.SR != 0 || c.NTC <= 0 || c.NTC%4 != 0 || c.WG != c.BR/c.SR*c.NTC {
 		return false
 	}
-	ntr := c.BR / c.SR
-	return c.WG%ntr == 0 && c.BC%(c.WG/ntr) == 0 && c.BC%c.JK == 0
+	return c.DK > 0 && c.DK%4 == 0 && c.JK > 0 && c.JK%4 == 0 && (4*c.NTC)%c.JK == 0
 }
 
-// attnPlan picks the tiling for head dim d on a device. Each thread keeps
-// SR rows × ⌈d/16⌉ output channels in registers: SR is chosen to keep that
-// near 32 floats (4 rows for d ≤ 128, the fast paths for 64 and 128; 1 row
-// for the VAE's d = 512). Then the first of the preferred key tiles and
-// chunks that fits the device's shared memory wins: 64-key tiles and a
-// resident Q tile where there is room (GPUs with 48 KiB and more), 32-key
-// tiles with Q restaged per chunk on lavapipe's 32 KiB.
+// attnPlan picks the tiling for head dim d on a device. NTC threads share
+// a query row (4 for d ≤ 32, 8 for d ≤ 64, else 16) and split each tile's
+// 4·NTC keys and the head's channels; each thread keeps SR rows ×
+// ⌈d/NTC⌉ output channels in registers, SR chosen to keep that near 32
+// floats: 4 rows for d ≤ 128 (the fast paths for 64 and 128: 64-row
+// tiles), 1 row for the VAE's d = 512. Then the first of the preferred
+// chunkings that fits the device's shared memory wins: a resident Q tile,
+// wide chunks, and (on GPUs) rows padded against bank conflicts where there
+// is room.
 func attnPlan(info engine.Info, d int) (attnConfig, error) {
-	wg := 256
-	if info.MaxInvocations < 256 {
-		wg = 128
+	ntc := 16
+	if d <= 32 {
+		ntc = 4
+	} else if d <= 64 {
+		ntc = 8
 	}
-	ntr := wg / attnThreadCols
-	oc := (d + attnThreadCols - 1) / attnThreadCols
-	sr := max(1, min(4, 32/oc))
-	for _, t := range []struct {
-		bc   int
-		qres bool
-	}{{64, true}, {32, true}, {64, false}, {32, false}, {16, false}} {
-		for _, dk := range []int{32, 16, 8} {
-			for _, jk := range []int{16, 8, 4, 2, 1} {
-				c := attnConfig{WG: wg, BR: ntr * sr, BC: t.bc, SR: sr, DK: min(dk, d), JK: jk, QRes: t.qres}
-				if c.valid() && uint32(c.shared(d)) <= info.SharedMemory {
-					return c, nil
+	oc4 := (d + 4*ntc - 1) / (4 * ntc)
+	sr := max(1, min(4, 8/oc4))
+	ntr := 16
+	for ntr > 1 && uint32(ntr*ntc) > info.MaxInvocations {
+		ntr /= 2
+	}
+	pads := []bool{true, false}
+	if info.Type == "cpu" { // no banks to conflict on: padding only costs shared memory
+		pads = []bool{false}
+	}
+	for _, qres := range []bool{true, false} {
+		for _, pad := range pads {
+			for _, dk := range []int{32, 16, 8, 4} {
+				for _, jk := range []int{16, 8, 4} {
+					c := attnConfig{WG: ntr * ntc, BR: ntr * sr, NTC: ntc, SR: sr, DK: min(dk, (d+3)/4*4), JK: jk, QRes: qres, Pad: pad}
+					if c.valid() && uint32(c.shared(d)) <= info.SharedMemory {
+						return c, nil
+					}
 				}
 			}
 		}
@@ -110,13 +123,15 @@ func (l *Lib) attention(rec *engine.Recorder, a AttentionArgs, c attnConfig) err
 	if gx > l.D.Info.MaxGroups[0] || uint32(a.Heads) > l.D.Info.MaxGroups[1] {
 		return fmt.Errorf("attention: %d query tiles × %d heads exceed the device's workgroup limits", gx, a.Heads)
 	}
-	qres := uint32(0)
-	if c.QRes {
-		qres = 1
+	// vec4 global loads and stores where every row starts on a multiple of 4 elements.
+	vec := a.D%4 == 0
+	for _, x := range []int{a.QStride, a.KStride, a.VStride, a.OStride, a.QOff, a.KOff, a.VOff, a.OOff} {
+		vec = vec && x%4 == 0
 	}
 	p, err := l.pipeline(actVariant("attention", a.Type),
 		[]engine.Access{engine.Write, engine.Read, engine.Read, engine.Read, engine.Read}, 56,
-		uint32(c.WG), uint32(c.BR), uint32(c.BC), uint32(a.D), uint32(c.SR), uint32(c.DK), uint32(c.JK), qres)
+		uint32(c.WG), uint32(c.BR), uint32(c.NTC), uint32(a.D), uint32(c.SR), uint32(c.DK), uint32(c.JK),
+		uint32(b2i(c.QRes)), uint32(b2i(c.Pad)), uint32(b2i(vec)))
 	if err != nil {
 		return fmt.Errorf("attention: %w", err)
 	}

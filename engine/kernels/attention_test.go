@@ -22,6 +22,7 @@ type attnCase struct {
 	scale            float32 // 0: 1/sqrt(d)
 	t                DType
 	fused            bool
+	aligned          bool // fused with every offset and stride a multiple of 4 (the vec4 path)
 }
 
 func (c attnCase) String() string {
@@ -38,23 +39,33 @@ func (c attnCase) String() string {
 	if c.fused {
 		s += "_fused"
 	}
+	if c.aligned {
+		s += "_aligned"
+	}
 	return s
 }
 
+// The cases cover head dims 16..512 (and 18, not a multiple of 4), odd and
+// unequal lengths, causal, bias, scale, f32/f16 and fused layouts, aligned
+// (vec4 loads) or not, while keeping the number of distinct pipelines (each
+// costs lavapipe a second or more of LLVM compile) small.
 var attnCases = []attnCase{
 	{heads: 1, lq: 1, lk: 1, d: 16, t: F32},
 	{heads: 2, lq: 37, lk: 53, d: 16, scale: 0.25, t: F32},
 	{heads: 3, lq: 100, lk: 100, d: 24, causal: true, t: F32},
 	{heads: 2, lq: 65, lk: 129, d: 32, bias: true, t: F32},
 	{heads: 2, lq: 130, lk: 67, d: 48, causal: true, t: F32}, // lq > lk
-	{heads: 2, lq: 200, lk: 200, d: 64, t: F32, fused: true},
+	{heads: 3, lq: 45, lk: 70, d: 48, bias: true, causal: true, t: F32},
+	{heads: 2, lq: 200, lk: 200, d: 64, t: F32, fused: true, aligned: true},
 	{heads: 4, lq: 300, lk: 300, d: 64, bias: true, scale: 1, t: F32}, // T5-like
 	{heads: 2, lq: 129, lk: 97, d: 128, t: F32},
+	{heads: 2, lq: 150, lk: 150, d: 128, t: F32, fused: true, aligned: true}, // FLUX-like fused QKV
 	{heads: 2, lq: 257, lk: 257, d: 128, causal: true, t: F32, fused: true},
 	{heads: 1, lq: 100, lk: 77, d: 512, t: F32}, // the VAE's mid attention
-	{heads: 3, lq: 45, lk: 70, d: 100, bias: true, causal: true, t: F32},
+	{heads: 3, lq: 33, lk: 40, d: 18, causal: true, t: F32, fused: true},
 	{heads: 2, lq: 200, lk: 200, d: 64, t: F16, fused: true},
 	{heads: 3, lq: 77, lk: 77, d: 64, causal: true, t: F16}, // CLIP-like
+	{heads: 2, lq: 99, lk: 99, d: 64, t: F16, fused: true, aligned: true},
 	{heads: 1, lq: 150, lk: 150, d: 128, causal: true, bias: true, t: F16},
 	{heads: 2, lq: 67, lk: 131, d: 24, t: F16, fused: true},
 	{heads: 1, lq: 90, lk: 90, d: 512, t: F16},
@@ -81,16 +92,20 @@ func attnSetup(t *testing.T, l *Lib, c attnCase, seed int64) attnData {
 	round := func(v []float32) []float32 { return Decode(Encode(v, c.t), c.t) }
 	var q, k, v []float32
 	if c.fused {
-		// One [max(lq,lk), 3·hd + 5] buffer: Q at column 3, K at hd + 4, V at 2·hd + 5.
-		stride := 3*hd + 5
+		// One [max(lq,lk), 3·hd + 5] buffer: Q at column 3, K at hd + 4, V at 2·hd + 5
+		// (or 3·hd + 8 with Q at 4, K at hd + 4, V at 2·hd + 8 when aligned).
+		stride, pad := 3*hd+5, []int{3, 4, 5, 7, 2}
+		if c.aligned {
+			stride, pad = 3*hd+8, []int{4, 4, 8, 4, 8}
+		}
 		rows := max(c.lq, c.lk)
 		all := round(randn(r, rows*stride, 1))
 		b := put(t, l, all, c.t).All()
 		a.Q, a.K, a.V = b, b, b
 		a.QStride, a.KStride, a.VStride = stride, stride, stride
-		a.QOff, a.KOff, a.VOff = 3, hd+4, 2*hd+5
+		a.QOff, a.KOff, a.VOff = pad[0], hd+pad[1], 2*hd+pad[2]
 		q, k, v = attnGather(all, a.QOff, stride, c.lq, hd), attnGather(all, a.KOff, stride, c.lk, hd), attnGather(all, a.VOff, stride, c.lk, hd)
-		a.OStride, a.OOff = hd+7, 2
+		a.OStride, a.OOff = hd+pad[3], pad[4]
 	} else {
 		q, k, v = round(randn(r, c.lq*hd, 1)), round(randn(r, c.lk*hd, 1)), round(randn(r, c.lk*hd, 1))
 		a.Q, a.K, a.V = put(t, l, q, c.t).All(), put(t, l, k, c.t).All(), put(t, l, v, c.t).All()
@@ -181,31 +196,31 @@ func TestAttentionNaive(t *testing.T) {
 // test device picks only one of them by itself.
 func TestAttentionTilings(t *testing.T) {
 	l := testLib(t)
-	cases := []attnCase{
-		{heads: 2, lq: 70, lk: 133, d: 64, causal: true, bias: true, t: F32, fused: true},
-		{heads: 1, lq: 41, lk: 50, d: 40, t: F16},
-	}
-	cfgs := []attnConfig{
-		{WG: 256, BR: 64, BC: 64, SR: 4, DK: 32, JK: 16, QRes: true},
-		{WG: 256, BR: 64, BC: 32, SR: 4, DK: 16, JK: 8},
-		{WG: 128, BR: 32, BC: 16, SR: 4, DK: 8, JK: 4, QRes: true},
-		{WG: 128, BR: 8, BC: 16, SR: 1, DK: 32, JK: 1},
-		{WG: 256, BR: 16, BC: 32, SR: 1, DK: 16, JK: 2},
-	}
-	for i, c := range cases {
-		for _, cfg := range cfgs {
-			if uint32(cfg.shared(c.d)) > l.D.Info.SharedMemory {
-				continue
-			}
-			t.Run(fmt.Sprintf("%v/%+v", c, cfg), func(t *testing.T) {
-				d := attnSetup(t, l, c, int64(100+i))
-				if err := d.a.normalize(l); err != nil {
-					t.Fatal(err)
-				}
-				run(t, l, []*engine.Buffer{d.outBuf}, func(rec *engine.Recorder) error { return l.attention(rec, d.a, cfg) })
-				attnCheck(t, l, "flash", d, attnTol(c.t))
-			})
+	a := attnCase{heads: 2, lq: 70, lk: 133, d: 64, causal: true, bias: true, t: F32, fused: true}
+	b := attnCase{heads: 2, lq: 70, lk: 133, d: 64, causal: true, t: F32, fused: true, aligned: true}
+	c := attnCase{heads: 1, lq: 41, lk: 50, d: 40, t: F16}
+	for i, tc := range []struct {
+		c   attnCase
+		cfg attnConfig
+	}{
+		{a, attnConfig{WG: 256, BR: 64, NTC: 16, SR: 4, DK: 32, JK: 16, QRes: true, Pad: true}},
+		{b, attnConfig{WG: 256, BR: 64, NTC: 16, SR: 4, DK: 16, JK: 8}},
+		{c, attnConfig{WG: 128, BR: 32, NTC: 16, SR: 4, DK: 8, JK: 4, QRes: true}},
+		{a, attnConfig{WG: 128, BR: 8, NTC: 16, SR: 1, DK: 32, JK: 4, Pad: true}},
+		{b, attnConfig{WG: 64, BR: 64, NTC: 4, SR: 4, DK: 4, JK: 16, Pad: true}},
+		{c, attnConfig{WG: 128, BR: 32, NTC: 8, SR: 2, DK: 16, JK: 8, QRes: true}},
+	} {
+		if uint32(tc.cfg.shared(tc.c.d)) > l.D.Info.SharedMemory {
+			continue
 		}
+		t.Run(fmt.Sprintf("%v/%+v", tc.c, tc.cfg), func(t *testing.T) {
+			d := attnSetup(t, l, tc.c, int64(100+i))
+			if err := d.a.normalize(l); err != nil {
+				t.Fatal(err)
+			}
+			run(t, l, []*engine.Buffer{d.outBuf}, func(rec *engine.Recorder) error { return l.attention(rec, d.a, tc.cfg) })
+			attnCheck(t, l, "flash", d, attnTol(tc.c.t))
+		})
 	}
 }
 
@@ -213,8 +228,8 @@ func TestAttentionTilings(t *testing.T) {
 // shared memory of lavapipe (32 KiB) and of common GPUs (48, 64 KiB).
 func TestAttentionPlan(t *testing.T) {
 	for _, shm := range []uint32{32 << 10, 48 << 10, 64 << 10} {
-		for _, d := range []int{8, 16, 24, 32, 48, 64, 72, 80, 96, 128, 256, 512, 1024} {
-			info := engine.Info{SharedMemory: shm, MaxInvocations: 1024}
+		for _, d := range []int{1, 8, 16, 24, 32, 40, 48, 64, 72, 80, 96, 100, 128, 256, 512, 1024} {
+			info := engine.Info{SharedMemory: shm, MaxInvocations: 256, Type: "discrete"}
 			c, err := attnPlan(info, d)
 			if err != nil {
 				t.Errorf("shm %d d %d: %v", shm, d, err)

@@ -55,8 +55,15 @@ func (d *Device) savePipelineCache() {
 	if os.MkdirAll(filepath.Dir(d.cachePath), 0o755) != nil {
 		return
 	}
-	tmp := d.cachePath + ".tmp"
-	if os.WriteFile(tmp, buf[:n], 0o644) == nil {
-		os.Rename(tmp, d.cachePath)
+	// A temporary file of its own: several flux-vk processes may save at once.
+	f, err := os.CreateTemp(filepath.Dir(d.cachePath), "pipelines-*.tmp")
+	if err != nil {
+		return
+	}
+	_, err = f.Write(buf[:n])
+	if cerr := f.Close(); err == nil && cerr == nil {
+		os.Rename(f.Name(), d.cachePath)
+	} else {
+		os.Remove(f.Name())
 	}
 }

@@ -78,7 +78,7 @@ func (a *ConvArgs) check() error {
 			return fmt.Errorf("residual overlaps y without being the same range")
 		}
 	}
-	if overlapAt(a.X, a.Y, uint64(a.Cout*n*a.YType.Size())) || overlapAt(a.Y, a.X, uint64(a.Cin*a.H*a.W_*a.XType.Size())) {
+	if spansOverlap(a.X, uint64(a.Cin*a.H*a.W_*a.XType.Size()), a.Y, uint64(a.Cout*n*a.YType.Size())) {
 		return fmt.Errorf("x and y overlap")
 	}
 	return nil
@@ -172,4 +172,10 @@ func (l *Lib) Upsample2x(rec *engine.Recorder, y, x engine.Range, c, h, w int, t
 	}
 	gx, gy := l.fold(int(groups(total, wg)))
 	return rec.Dispatch(p, []engine.Range{x, y}, Push(total, h, w), gx, gy, 1)
+}
+
+// spansOverlap reports whether na bytes from a and nb bytes from b share
+// any byte.
+func spansOverlap(a engine.Range, na uint64, b engine.Range, nb uint64) bool {
+	return a.Buf != nil && a.Buf == b.Buf && a.Off < b.Off+nb && b.Off < a.Off+na
 }

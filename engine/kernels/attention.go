@@ -76,13 +76,13 @@ func (c attnConfig) valid() bool {
 
 // attnPlan picks the tiling for head dim d on a device. NTC threads share
 // a query row (4 for d ≤ 32, 8 for d ≤ 64, else 16) and split each tile's
-// 4·NTC keys and the head's channels; each thread keeps SR rows ×
-// ⌈d/NTC⌉ output channels in registers, SR chosen to keep that near 32
-// floats: 4 rows for d ≤ 128 (the fast paths for 64 and 128: 64-row
-// tiles), 1 row for the VAE's d = 512. Then the first of the preferred
-// chunkings that fits the device's shared memory wins: a resident Q tile,
-// wide chunks, and (on GPUs) rows padded against bank conflicts where there
-// is room.
+// 4·NTC keys and the head's channels; each thread keeps SR rows × ⌈d/NTC⌉
+// output channels in registers, SR as large as keeps that within 64 floats
+// (up to 4): 4 rows and 64-row tiles for d ≤ 256 (the fast paths for 64 and
+// 128 hold 32 floats), 2 rows for the VAE's d = 512. Then the first of the
+// preferred chunkings that fits the device's shared memory wins: a resident
+// Q tile, wide chunks, and (on GPUs) rows padded against bank conflicts
+// where there is room.
 func attnPlan(info engine.Info, d int) (attnConfig, error) {
 	ntc := 16
 	if d <= 32 {
@@ -91,7 +91,7 @@ func attnPlan(info engine.Info, d int) (attnConfig, error) {
 		ntc = 8
 	}
 	oc4 := (d + 4*ntc - 1) / (4 * ntc)
-	sr := max(1, min(4, 8/oc4))
+	sr := max(1, min(4, 16/oc4))
 	ntr := 16
 	for ntr > 1 && uint32(ntr*ntc) > info.MaxInvocations {
 		ntr /= 2

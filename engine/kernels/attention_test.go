@@ -276,23 +276,31 @@ func TestAttentionErrors(t *testing.T) {
 	}
 }
 
-// BenchmarkAttention times the registered attention cases (flash and the
-// naive baseline): on the software device only the Small ones, unless
-// FLUXVK_BENCH_ALL is set.
+// BenchmarkAttention times every registered attention case, flash and the
+// naive baseline, including FLUX's real shapes (BenchmarkOps has the Small
+// ones). On the software device the real shapes take minutes, so they run
+// there only with FLUXVK_BENCH_ALL set. Like BenchmarkOps it opens its own
+// device without the validation layer.
 func BenchmarkAttention(b *testing.B) {
-	l := testLib(b)
-	all := os.Getenv("FLUXVK_BENCH_ALL") != "" || l.D.Info.Type != "cpu"
+	d, err := engine.Open(engine.Options{})
+	if err != nil {
+		b.Skipf("no Vulkan device: %v", err)
+	}
+	defer d.Close()
+	l := New(d)
+	all := os.Getenv("FLUXVK_BENCH_ALL") != "" || d.Info.Type != "cpu"
 	for _, c := range BenchCases() {
 		if !strings.HasPrefix(c.Op, "attention") || !(c.Small || all) {
 			continue
 		}
-		b.Run(c.Op+"/"+strings.ReplaceAll(c.Shape, " ", "_")+"/"+c.DType, func(b *testing.B) {
-			res, err := RunBench(l, c, max(2, min(b.N, 5)))
+		b.Run(strings.ReplaceAll(c.Op+"/"+c.Shape+"/"+c.DType, " ", "_"), func(b *testing.B) {
+			res, err := RunBench(l, c, b.N)
 			if err != nil {
 				b.Fatal(err)
 			}
-			b.ReportMetric(res.MS, "gpu-ms")
+			b.ReportMetric(res.MS, "ms/op")
 			b.ReportMetric(res.GFLOPS, "GFLOP/s")
+			b.ReportMetric(res.GBPS, "GB/s")
 		})
 	}
 }

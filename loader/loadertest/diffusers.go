@@ -26,7 +26,7 @@ const diffusersVersion = "0.30.0.dev0"
 func WriteDiffusersFolder(dst, flux, ae, clip, t5 string) error {
 	dev, err := writeTransformerOf(dst, flux)
 	if err != nil {
-		return fmt.Errorf("transformer: %w", err)
+		return fmt.Errorf("diffusers folder %s: transformer: %w", dst, err)
 	}
 	variant := map[bool]string{false: "schnell", true: "dev"}[dev]
 	steps := []struct {
@@ -48,7 +48,7 @@ func WriteDiffusersFolder(dst, flux, ae, clip, t5 string) error {
 	}
 	for _, s := range steps {
 		if err := s.do(); err != nil {
-			return fmt.Errorf("%s: %w", s.what, err)
+			return fmt.Errorf("diffusers folder %s: %s: %w", dst, s.what, err)
 		}
 	}
 	return nil

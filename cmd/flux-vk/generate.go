@@ -48,8 +48,8 @@ func parseGenerate(args []string) (*genFlags, error) {
 	fs.StringVar(&f.load.T5XXL, "t5xxl", "", "T5-XXL text encoder file")
 	fs.IntVar(&f.steps, "steps", 0, "sampling steps (default 4 for schnell, 28 for dev)")
 	fs.Int64Var(&f.seed, "seed", -1, "noise seed (default random, printed)")
-	fs.IntVar(&f.width, "width", 1024, "image width, a multiple of 16")
-	fs.IntVar(&f.height, "height", 1024, "image height, a multiple of 16")
+	fs.IntVar(&f.width, "width", 0, "image width, a multiple of 16 (default 1024; 64 with the built-in demo model)")
+	fs.IntVar(&f.height, "height", 0, "image height, a multiple of 16 (default 1024; 64 with the built-in demo model)")
 	fs.IntVar(&f.batch, "batch", 1, "images per prompt, with seeds seed, seed+1, …")
 	fs.Float64Var(&f.guidance, "guidance", 3.5, "distilled guidance (FLUX.1-dev; ignored by schnell)")
 	fs.Float64Var(&f.cfg, "cfg-scale", 1, "true classifier-free guidance scale (> 1 runs a negative pass each step)")
@@ -75,7 +75,7 @@ func (f *genFlags) validate() error {
 		name string
 		v    int
 	}{{"width", f.width}, {"height", f.height}} {
-		if s.v <= 0 || s.v%16 != 0 {
+		if s.v < 0 || s.v%16 != 0 { // 0: the model's default size
 			near := (s.v + 8) / 16 * 16
 			if near < 16 {
 				near = 16
@@ -125,6 +125,9 @@ func runGenerate(args []string) (err error) {
 	pr := &progress{timing: map[string]float64{}}
 	if !f.quiet {
 		pr.w = os.Stderr
+	}
+	if err := f.defaultModel(pr.w); err != nil {
+		return err
 	}
 	start := time.Now()
 	m, err := loader.Load(f.load)

@@ -1,0 +1,100 @@
+"""Shared pieces of the training stages: configuration, checkpoints, log,
+tokenizer pipe, batches."""
+import json
+import os
+import random
+import subprocess
+import time
+
+import numpy as np
+import torch
+
+import world
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
+RUNS = os.environ.get("RUNS_DIR", os.path.join(HERE, "runs"))
+
+# The demo model. Widths are small; the vocabularies are the real ones.
+T5_LEN = 48
+AE = dict(ch=32, ch_mult=[1, 1, 2, 2], num_res_blocks=1, z_channels=16, in_channels=3, out_ch=3,
+          resolution=64, scale_factor=1.0, shift_factor=0.0)
+CLIP = dict(vocab_size=49408, hidden_size=32, intermediate_size=128, num_attention_heads=2, num_hidden_layers=2,
+            max_position_embeddings=77, hidden_act="quick_gelu", layer_norm_eps=1e-5,
+            bos_token_id=49406, eos_token_id=49407, pad_token_id=49407)
+T5 = dict(vocab_size=32128, d_model=64, d_kv=32, num_heads=2, d_ff=128, num_layers=2,
+          relative_attention_num_buckets=32, relative_attention_max_distance=128, layer_norm_epsilon=1e-6,
+          feed_forward_proj="gated-gelu", dense_act_fn="gelu_new", is_gated_act=True, eos_token_id=1, pad_token_id=0)
+FLUX = dict(in_channels=64, out_channels=64, vec_in_dim=32, context_in_dim=64, hidden_size=192, mlp_ratio=4.0,
+            num_heads=3, depth=2, depth_single_blocks=4, axes_dim=[16, 24, 24], theta=10000, qkv_bias=True,
+            guidance_embed=False)
+
+
+def setup():
+    os.makedirs(RUNS, exist_ok=True)
+    torch.set_num_threads(int(os.environ.get("THREADS", "2")))
+
+
+def log(stage, **kv):
+    kv = {"stage": stage, "time": time.strftime("%Y-%m-%dT%H:%M:%S"), **kv}
+    line = json.dumps(kv)
+    print(line, flush=True)
+    with open(os.path.join(RUNS, "train.log"), "a") as f:
+        f.write(line + "\n")
+
+
+def save_ckpt(name, obj):
+    p = os.path.join(RUNS, name)
+    torch.save(obj, p + ".tmp")
+    os.replace(p + ".tmp", p)
+
+
+def load_ckpt(name):
+    p = os.path.join(RUNS, name)
+    return torch.load(p) if os.path.exists(p) else None
+
+
+def step_rng(seed, step):
+    """The draw of one step depends only on (seed, step): resumable."""
+    return random.Random(seed * 1_000_003 + step)
+
+
+def images(specs):
+    """[-1, 1] NCHW float tensor of rendered specs."""
+    a = np.stack([world.render(s) for s in specs]).astype(np.float32)
+    return torch.from_numpy(a).permute(0, 3, 1, 2) / 127.5 - 1
+
+
+class Tokenizer:
+    """A pipe to tools/train-demo/tokenize (the engine's own tokenizers)."""
+
+    def __init__(self, t5_len=T5_LEN):
+        exe = os.path.join(RUNS, "tokenize")
+        if not os.path.exists(exe):
+            subprocess.run(["go", "build", "-o", exe, "./tools/train-demo/tokenize"], cwd=ROOT, check=True)
+        self.p = subprocess.Popen([exe, "-t5-len", str(t5_len)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                  text=True, bufsize=1)
+        self.cache = {}
+
+    def __call__(self, captions):
+        clip, t5 = [], []
+        for c in captions:
+            c = c.replace("\n", " ")
+            if c not in self.cache:
+                self.p.stdin.write(c + "\n")
+                self.p.stdin.flush()
+                d = json.loads(self.p.stdout.readline())
+                if len(self.cache) < 200_000:
+                    self.cache[c] = d
+            else:
+                d = self.cache[c]
+            clip.append(d["clip"])
+            t5.append(d["t5"])
+        return torch.tensor(clip), torch.tensor(t5)
+
+
+def lr_at(step, total, base, warmup=200):
+    if step < warmup:
+        return base * (step + 1) / warmup
+    frac = (step - warmup) / max(1, total - warmup)
+    return base * (0.1 + 0.9 * 0.5 * (1 + np.cos(np.pi * min(1.0, frac))))

@@ -1,0 +1,312 @@
+"""All three stages in one run on one accelerator (or the CPU, slowly):
+
+1. the autoencoder on rendered scenes (L1 + MSE, tiny KL), then its latent
+   scale/shift measured;
+2. rectified flow: transformer + CLIP + T5 from scratch on the frozen
+   autoencoder's latents, x_t = (1-t) x0 + t eps, target eps - x0,
+   logit-normal t, EMA of the weights (the teacher);
+3. timestep distillation: the student (initialised from the teacher) learns,
+   at each of the 4 points of the schnell schedule (1, .75, .5, .25), the
+   velocity that lands one Euler step exactly where the teacher's fine Euler
+   trajectory (8 steps per segment) lands.
+
+Then the held-out prompts are sampled (student 4 steps, teacher 50 steps) with
+the engine's noise, and the models are exported (export.py).
+
+Budgets are in seconds per stage; the steps each stage reached are logged, and
+--steps1/2/3 replay a run step for step (every batch is drawn from
+(seed, step) alone). Checkpoints after each stage make it resumable.
+"""
+import argparse
+import copy
+import json
+import os
+import time
+
+import numpy as np
+import torch
+
+import common
+import export
+import models
+import render_torch
+import st
+
+
+class Log:
+    def __init__(self, path):
+        self.f = open(path, "a")
+
+    def __call__(self, stage, **kv):
+        line = json.dumps({"stage": stage, **kv})
+        print(line, flush=True)
+        self.f.write(line + "\n")
+        self.f.flush()
+
+
+def bf16_round(m):
+    """What the engine will see: every weight rounded to bfloat16."""
+    m = copy.deepcopy(m)
+    with torch.no_grad():
+        for p in m.parameters():
+            p.copy_(p.to(torch.bfloat16).float())
+    return m
+
+
+class Pool:
+    def __init__(self, path, dev):
+        z = np.load(path)
+        self.spec = torch.tensor(z["spec"], device=dev)
+        clip = torch.tensor(z["clip"].astype(np.int64), device=dev)
+        pad = torch.full((clip.shape[0], 77 - clip.shape[1]), 49407, dtype=torch.long, device=dev)
+        self.clip = torch.cat([clip, pad], 1)
+        self.t5 = torch.tensor(z["t5"].astype(np.int64), device=dev)
+        hclip = torch.tensor(z["hclip"].astype(np.int64), device=dev)
+        self.hclip = torch.cat([hclip, torch.full((hclip.shape[0], 77 - hclip.shape[1]), 49407, dtype=torch.long, device=dev)], 1)
+        self.ht5 = torch.tensor(z["ht5"].astype(np.int64), device=dev)
+        self.hspec = torch.tensor(z["hspec"], device=dev)
+        self.noise = torch.tensor(z["noise"], device=dev)  # engine noise for the eval seeds
+        self.n = self.spec.shape[0]
+
+    def idx(self, seed, step, b):
+        g = torch.Generator().manual_seed(seed * 1_000_003 + step)
+        return torch.randint(0, self.n, (b,), generator=g).to(self.spec.device)
+
+
+def timed(budget, steps):
+    """Runs until the step count (replay) or the time budget is reached."""
+    t0 = time.time()
+
+    def more(step):
+        return step < steps if steps > 0 else time.time() - t0 < budget
+    return more, t0
+
+
+def stage1(a, pool, dev, log):
+    torch.manual_seed(1)
+    ae = models.AutoEncoder(common.AE).to(dev)
+    opt = torch.optim.Adam(ae.parameters(), a.lr1)
+    more, t0 = timed(a.t1, a.steps1)
+    step, run = 0, None
+    while more(step):
+        frac = (time.time() - t0) / a.t1 if a.steps1 <= 0 else step / a.steps1
+        for g in opt.param_groups:
+            g["lr"] = a.lr1 * min(1.0, (step + 1) / 100) * (0.1 + 0.9 * 0.5 * (1 + np.cos(np.pi * min(frac, 1.0))))
+        x = render_torch.render(pool.spec[pool.idx(1, step, a.b1)])
+        mean, logvar = ae.moments(x)
+        logvar = logvar.clamp(-30, 20)
+        z = mean + torch.exp(0.5 * logvar) * torch.randn_like(mean)
+        y = ae.decoder(z)
+        rec = (y - x).abs().mean() + 0.5 * (y - x).pow(2).mean()
+        kl = 0.5 * (mean.pow(2) + logvar.exp() - 1 - logvar).mean()
+        loss = rec + 1e-6 * kl
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+        step += 1
+        run = rec.item() if run is None else 0.98 * run + 0.02 * rec.item()
+        if step % 200 == 0:
+            log("vae", step=step, rec=round(run, 5), kl=round(kl.item(), 2), elapsed_s=round(time.time() - t0, 1))
+    with torch.no_grad():
+        zs = torch.cat([ae.moments(render_torch.render(pool.spec[pool.idx(1001, i, 256)]))[0] for i in range(4)])
+        ae.shift_factor = round(zs.mean().item(), 4)
+        ae.scale_factor = round(1 / zs.std().item(), 4)
+        x = render_torch.render(pool.spec[pool.idx(1002, 0, 256)])
+        err = (bf16_round(ae).decode(ae.encode(x)) - x).abs().mean().item()
+    log("vae", event="done", steps=step, train_s=round(time.time() - t0, 1), batch=a.b1,
+        scale_factor=ae.scale_factor, shift_factor=ae.shift_factor, recon_l1_bf16=round(err, 5))
+    return ae
+
+
+def encoders(dev):
+    torch.manual_seed(2)
+    flux = models.Flux(common.FLUX).to(dev)
+    clip, t5 = models.CLIPText(common.CLIP).to(dev), models.T5Encoder(common.T5).to(dev)
+    with torch.no_grad():
+        clip.text_model.embeddings.token_embedding.weight.normal_(0, 0.02)
+        clip.text_model.embeddings.position_embedding.weight.normal_(0, 0.01)
+    return flux, clip, t5
+
+
+def predict(flux, x, t, y, txt):
+    b = x.shape[0]
+    return flux(x, models.img_ids(b, 8, 8).to(x.device), txt, torch.zeros(b, txt.shape[1], 3, device=x.device), t, y)
+
+
+def cond(clip, t5, cid, tid):
+    return clip(cid), t5(tid)
+
+
+def ema_update(ema, m, d):
+    with torch.no_grad():
+        for pe, p in zip(ema.parameters(), m.parameters()):
+            pe.lerp_(p, 1 - d)
+
+
+def stage2(a, pool, ae, dev, log):
+    flux, clip, t5 = encoders(dev)
+    nets = torch.nn.ModuleList([flux, clip, t5])
+    ema = copy.deepcopy(nets)
+    opt = torch.optim.AdamW(nets.parameters(), a.lr2, weight_decay=0.0)
+    more, t0 = timed(a.t2, a.steps2)
+    step, run = 0, None
+    gen = torch.Generator(device=dev).manual_seed(2)
+    while more(step):
+        frac = (time.time() - t0) / a.t2 if a.steps2 <= 0 else step / a.steps2
+        for g in opt.param_groups:
+            g["lr"] = a.lr2 * min(1.0, (step + 1) / 300) * (0.05 + 0.95 * 0.5 * (1 + np.cos(np.pi * min(frac, 1.0))))
+        i = pool.idx(2, step, a.b2)
+        with torch.no_grad():
+            x0 = models.pack(ae.encode(render_torch.render(pool.spec[i])))
+        t = torch.sigmoid(torch.randn(a.b2, device=dev, generator=gen))
+        eps = torch.randn(x0.shape, device=dev, generator=gen)
+        xt = (1 - t[:, None, None]) * x0 + t[:, None, None] * eps
+        y, txt = cond(clip, t5, pool.clip[i], pool.t5[i])
+        loss = (predict(flux, xt, t, y, txt) - (eps - x0)).pow(2).mean()
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(nets.parameters(), 1.0)
+        opt.step()
+        step += 1
+        ema_update(ema, nets, 0.999 if step > 1000 else 0.99)
+        run = loss.item() if run is None else 0.98 * run + 0.02 * loss.item()
+        if step % 250 == 0:
+            log("flow", step=step, loss=round(run, 5), lr=round(opt.param_groups[0]["lr"], 6),
+                elapsed_s=round(time.time() - t0, 1))
+    log("flow", event="done", steps=step, batch=a.b2, train_s=round(time.time() - t0, 1), loss=round(run, 5))
+    return ema
+
+
+@torch.no_grad()
+def euler(flux, x, ts, y, txt):
+    for k in range(len(ts) - 1):
+        t = torch.full((x.shape[0],), float(ts[k]), device=x.device)
+        x = x + float(ts[k + 1] - ts[k]) * predict(flux, x, t, y, txt)
+    return x
+
+
+def stage3(a, pool, ae, teacher, dev, log):
+    tflux, clip, t5 = teacher
+    student = copy.deepcopy(tflux)
+    for p in student.parameters():
+        p.requires_grad_(True)
+    ema = copy.deepcopy(student)
+    opt = torch.optim.AdamW(student.parameters(), a.lr3, weight_decay=0.0)
+    sched = [1.0, 0.75, 0.5, 0.25, 0.0]
+    fine = a.fine
+    more, t0 = timed(a.t3, a.steps3)
+    step, run = 0, None
+    gen = torch.Generator(device=dev).manual_seed(3)
+    while more(step):
+        i = pool.idx(3, step, a.b3)
+        with torch.no_grad():
+            y, txt = cond(clip, t5, pool.clip[i], pool.t5[i])
+            x = torch.randn((a.b3, 16, 64), device=dev, generator=gen)
+            pts = [x]
+            for s in range(4):
+                ts = np.linspace(sched[s], sched[s + 1], fine + 1)
+                x = euler(tflux, x, ts, y, txt)
+                pts.append(x)
+        xs = torch.cat(pts[:4])
+        tgt = torch.cat([(pts[s + 1] - pts[s]) / (sched[s + 1] - sched[s]) for s in range(4)])
+        tt = torch.cat([torch.full((a.b3,), sched[s], device=dev) for s in range(4)])
+        loss = (predict(student, xs, tt, y.repeat(4, 1), txt.repeat(4, 1, 1)) - tgt).pow(2).mean()
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(student.parameters(), 1.0)
+        opt.step()
+        step += 1
+        ema_update(ema, student, 0.995)
+        run = loss.item() if run is None else 0.95 * run + 0.05 * loss.item()
+        if step % 50 == 0:
+            log("distill", step=step, loss=round(run, 6), elapsed_s=round(time.time() - t0, 1))
+    log("distill", event="done", steps=step, batch=a.b3, fine_steps_per_segment=fine,
+        train_s=round(time.time() - t0, 1), loss=round(run, 6) if run else None)
+    return ema
+
+
+@torch.no_grad()
+def sample_heldout(flux, clip, t5, ae, pool, steps, dev):
+    """uint8 (prompts, seeds, 64, 64, 3) pictures of the held-out prompts."""
+    flux, ae = bf16_round(flux), bf16_round(ae)
+    clip, t5 = bf16_round(clip), bf16_round(t5)
+    y, txt = cond(clip, t5, pool.hclip, pool.ht5)
+    out = []
+    ts = np.linspace(1.0, 0.0, steps + 1)
+    for s in range(pool.noise.shape[0]):
+        x = models.pack(pool.noise[s:s + 1].expand(y.shape[0], -1, -1, -1))
+        x = euler(flux, x, ts, y, txt)
+        img = ae.decode(models.unpack(x, 8, 8)).clamp(-1, 1)
+        out.append((127.5 * (img + 1)).to(torch.uint8).permute(0, 2, 3, 1).cpu().numpy())
+    return np.stack(out, 1)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--pool", default=os.path.join(common.RUNS, "pool.npz"))
+    ap.add_argument("--t1", type=float, default=80)
+    ap.add_argument("--t2", type=float, default=240)
+    ap.add_argument("--t3", type=float, default=100)
+    ap.add_argument("--steps1", type=int, default=0)
+    ap.add_argument("--steps2", type=int, default=0)
+    ap.add_argument("--steps3", type=int, default=0)
+    ap.add_argument("--b1", type=int, default=64)
+    ap.add_argument("--b2", type=int, default=256)
+    ap.add_argument("--b3", type=int, default=128)
+    ap.add_argument("--lr1", type=float, default=1e-3)
+    ap.add_argument("--lr2", type=float, default=6e-4)
+    ap.add_argument("--lr3", type=float, default=1e-4)
+    ap.add_argument("--fine", type=int, default=8)
+    a = ap.parse_args()
+    os.makedirs(a.out, exist_ok=True)
+    dev = "cuda" if torch.cuda.is_available() else "cpu"
+    if dev == "cuda":
+        torch.backends.cuda.matmul.allow_tf32 = True
+        torch.backends.cudnn.allow_tf32 = True
+    log = Log(os.path.join(a.out, "train.log"))
+    log("setup", device=torch.cuda.get_device_name() if dev == "cuda" else "cpu", torch=torch.__version__,
+        args=vars(a), flux=common.FLUX, clip=common.CLIP, t5=common.T5, ae=common.AE)
+    pool = Pool(a.pool, dev)
+    ck = os.path.join(a.out, "ckpt")
+    os.makedirs(ck, exist_ok=True)
+    t_all = time.time()
+    ae = models.AutoEncoder(common.AE).to(dev)
+    if os.path.exists(os.path.join(ck, "ae.pt")):  # resume
+        d = torch.load(os.path.join(ck, "ae.pt"), map_location=dev)
+        ae.load_state_dict(d["model"])
+        ae.scale_factor, ae.shift_factor = d["scale"], d["shift"]
+        log("vae", event="resumed")
+    else:
+        ae = stage1(a, pool, dev, log)
+        torch.save({"model": ae.state_dict(), "scale": ae.scale_factor, "shift": ae.shift_factor}, os.path.join(ck, "ae.pt"))
+    for p in ae.parameters():
+        p.requires_grad_(False)
+    if os.path.exists(os.path.join(ck, "teacher.pt")):
+        teacher = torch.nn.ModuleList(encoders(dev))
+        teacher.load_state_dict(torch.load(os.path.join(ck, "teacher.pt"), map_location=dev))
+        log("flow", event="resumed")
+    else:
+        teacher = stage2(a, pool, ae, dev, log)
+        torch.save(teacher.state_dict(), os.path.join(ck, "teacher.pt"))
+        export.write(os.path.join(a.out, "teacher"), teacher[0], teacher[1], teacher[2], ae)
+    for p in teacher.parameters():
+        p.requires_grad_(False)
+    student = stage3(a, pool, ae, teacher, dev, log)
+    torch.save(student.state_dict(), os.path.join(ck, "student.pt"))
+    export.write(os.path.join(a.out, "model"), student, teacher[1], teacher[2], ae)
+    t = time.time()
+    imgs = {"student4": sample_heldout(student, teacher[1], teacher[2], ae, pool, 4, dev),
+            "teacher50": sample_heldout(teacher[0], teacher[1], teacher[2], ae, pool, 50, dev),
+            "teacher4": sample_heldout(teacher[0], teacher[1], teacher[2], ae, pool, 4, dev)}
+    for name, arr in imgs.items():
+        d = os.path.join(a.out, "samples", name)
+        os.makedirs(d, exist_ok=True)
+        for p in range(arr.shape[0]):
+            for s in range(arr.shape[1]):
+                st.write_png(os.path.join(d, "p%03d_s%d.png" % (p, s)), arr[p, s])
+    log("sample", event="done", seconds=round(time.time() - t, 1), total_s=round(time.time() - t_all, 1))
+
+
+if __name__ == "__main__":
+    main()

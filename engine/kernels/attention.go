@@ -11,8 +11,8 @@ import (
 // (graph/ref.Attention): Q is [Lq, Heads·D] token-major, K and V [Lk, Heads·D],
 // Out [Lq, Heads·D].
 type AttentionArgs struct {
-	Out, Q, K, V engine.Range
-	Bias         engine.Range // optional additive bias [Heads, Lq, Lk] f32 (T5 relative position bias)
+	Out, Q, K, V     engine.Range
+	Bias             engine.Range // optional additive bias [Heads, Lq, Lk] f32 (T5 relative position bias)
 	Heads, Lq, Lk, D int
 	// Element of head h, token i, channel c lives at Off + i*Stride + h*D + c (in elements of Type).
 	// Stride 0 means Heads*D (dense). This lets attention read Q/K/V straight out of a fused QKV buffer.
@@ -42,12 +42,13 @@ func (l *Lib) Attention(rec *engine.Recorder, a AttentionArgs) error {
 
 // attnConfig is the tiling of attention.comp (its specialization constants).
 type attnConfig struct {
-	WG, BR, NTC, SR, DK, JK int // BC = 4·NTC keys per tile
+	WG, BR, NTC, SR, DK, JK int  // BC = 4·NTC keys per tile
 	QRes                    bool // whole Q tile resident in shared memory
 	Pad                     bool // shared rows padded by a vec4 against bank conflicts
 }
 
-func b2i(b bool) int {
+// attnBit is 1 for true (a flag as a specialization constant).
+func attnBit(b bool) int {
 	if b {
 		return 1
 	}
@@ -57,7 +58,7 @@ func b2i(b bool) int {
 // shared is the shared memory the configuration needs for head dim d, in
 // bytes (the vec4 arrays of attention.comp).
 func (c attnConfig) shared(d int) int {
-	pad, dk4, bc := b2i(c.Pad), c.DK/4, 4*c.NTC
+	pad, dk4, bc := attnBit(c.Pad), c.DK/4, 4*c.NTC
 	qs4 := dk4 + pad
 	if c.QRes {
 		qs4 = (d+c.DK-1)/c.DK*dk4 + pad
@@ -131,7 +132,7 @@ func (l *Lib) attention(rec *engine.Recorder, a AttentionArgs, c attnConfig) err
 	p, err := l.pipeline(actVariant("attention", a.Type),
 		[]engine.Access{engine.Write, engine.Read, engine.Read, engine.Read, engine.Read}, 56,
 		uint32(c.WG), uint32(c.BR), uint32(c.NTC), uint32(a.D), uint32(c.SR), uint32(c.DK), uint32(c.JK),
-		uint32(b2i(c.QRes)), uint32(b2i(c.Pad)), uint32(b2i(vec)))
+		uint32(attnBit(c.QRes)), uint32(attnBit(c.Pad)), uint32(attnBit(vec)))
 	if err != nil {
 		return fmt.Errorf("attention: %w", err)
 	}

@@ -14,6 +14,11 @@ import (
 // scratch exceeds the device's maxStorageBufferRange, the heads are done in
 // groups, each binding its own slice.
 func (l *Lib) AttentionNaive(rec *engine.Recorder, a AttentionArgs, scratch engine.Range) error {
+	return l.attentionNaive(rec, a, scratch, l.D.Info.MaxStorage)
+}
+
+// attentionNaive binds at most limit bytes of scratch per dispatch.
+func (l *Lib) attentionNaive(rec *engine.Recorder, a AttentionArgs, scratch engine.Range, limit uint64) error {
 	if err := a.normalize(l); err != nil {
 		return err
 	}
@@ -21,7 +26,7 @@ func (l *Lib) AttentionNaive(rec *engine.Recorder, a AttentionArgs, scratch engi
 	if scratch.Buf == nil || attnRangeSize(scratch) < perHead*uint64(a.Heads) {
 		return fmt.Errorf("attention naive: scratch must hold %d×%d×%d f32", a.Heads, a.Lq, a.Lk)
 	}
-	hb, err := attnHeadGroup(l.D.Info, a.Heads, perHead)
+	hb, err := attnHeadGroup(a.Heads, perHead, limit, l.D.Info.StorageAlign)
 	if err != nil {
 		return err
 	}
@@ -38,17 +43,17 @@ func (l *Lib) AttentionNaive(rec *engine.Recorder, a AttentionArgs, scratch engi
 // attnHeadGroup is how many heads one group of naive dispatches covers: all
 // of them when the scratch fits one binding, else the most whose slice
 // fits and keeps every group's offset aligned for storage buffers.
-func attnHeadGroup(info engine.Info, heads int, perHead uint64) (int, error) {
-	if perHead*uint64(heads) <= info.MaxStorage {
+func attnHeadGroup(heads int, perHead, limit, align uint64) (int, error) {
+	if perHead*uint64(heads) <= limit {
 		return heads, nil
 	}
-	align := max(uint64(256), info.StorageAlign)
+	align = max(256, align)
 	for hb := heads - 1; hb >= 1; hb-- {
-		if uint64(hb)*perHead <= info.MaxStorage && uint64(hb)*perHead%align == 0 {
+		if uint64(hb)*perHead <= limit && uint64(hb)*perHead%align == 0 {
 			return hb, nil
 		}
 	}
-	return 0, fmt.Errorf("attention naive: a scratch of %d bytes per head cannot be split into aligned slices under maxStorageBufferRange %d", perHead, info.MaxStorage)
+	return 0, fmt.Errorf("attention naive: a scratch of %d bytes per head cannot be split into aligned slices under maxStorageBufferRange %d", perHead, limit)
 }
 
 // attnNaiveGroup records the three passes for heads h0..h0+n over the

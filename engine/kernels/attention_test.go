@@ -304,3 +304,32 @@ func BenchmarkAttention(b *testing.B) {
 		})
 	}
 }
+
+// The naive baseline splits its O(L²) scratch into aligned per-group slices
+// when it exceeds one binding (24 heads at L = 4352 are 1.8 GB).
+func TestAttentionNaiveHeadGroups(t *testing.T) {
+	for _, tc := range []struct {
+		heads   int
+		perHead uint64
+		want    int // 0: an error
+	}{
+		{24, 4 * 256 * 256, 24},   // fits one binding
+		{24, 4 * 1280 * 1280, 20}, // 157 MB: groups of 20 heads (131 MB)
+		{24, 4 * 4352 * 4352, 1},  // 76 MB per head
+		{3, 4 * 4099 * 4099, 0},   // 67 MB per head, not a multiple of 256 B: the second slice would be unaligned
+	} {
+		got, err := attnHeadGroup(tc.heads, tc.perHead, 128<<20, 64)
+		if tc.want == 0 && err == nil || tc.want != 0 && (err != nil || got != tc.want) {
+			t.Errorf("%d heads × %d B: groups of %d (%v), want %d", tc.heads, tc.perHead, got, err, tc.want)
+		}
+	}
+	// Groups of 2, 2 and 1 heads (2 KiB of scratch each) give the same result.
+	l := testLib(t)
+	c := attnCase{heads: 5, lq: 16, lk: 32, d: 24, causal: true, bias: true, t: F32, fused: true}
+	d := attnSetup(t, l, c, 7)
+	scratch := out(t, l, c.heads*c.lq*c.lk, F32)
+	run(t, l, []*engine.Buffer{d.outBuf}, func(rec *engine.Recorder) error {
+		return l.attentionNaive(rec, d.a, scratch.All(), 5<<10)
+	})
+	attnCheck(t, l, "naive in head groups", d, attnTol(c.t))
+}

@@ -159,7 +159,7 @@ func (f *evalFlags) reader() func(evalJob) ([]byte, error) {
 // job's picture through the ordinary text-to-image pipeline.
 func (f *evalFlags) generator() (func(evalJob) ([]byte, error), func(), error) {
 	opts := f.load
-	if opts.ModelDir == "" {
+	if opts.ModelDir == "" || opts.ModelDir == demoModelName {
 		dir, err := demo.ModelDir()
 		if err != nil {
 			return nil, nil, err

@@ -41,7 +41,7 @@ func parseGenerate(args []string) (*genFlags, error) {
 		fs.StringVar(&f.out, n, "flux-vk.png", "output PNG (numbered -1, -2 … with --batch)")
 	}
 	fs.StringVar(&f.negative, "negative-prompt", "", "negative prompt (true CFG; needs --cfg-scale > 1)")
-	fs.StringVar(&f.load.ModelDir, "model", "", "diffusers folder or folder of single files (default: the Hugging Face cache)")
+	fs.StringVar(&f.load.ModelDir, "model", "", "diffusers folder or folder of single files (default: the Hugging Face cache, else the built-in demo model; \"demo\": always the demo)")
 	fs.StringVar(&f.load.DiffusionModel, "diffusion-model", "", "transformer file (BFL or ComfyUI)")
 	fs.StringVar(&f.load.VAE, "vae", "", "autoencoder file (ae.safetensors)")
 	fs.StringVar(&f.load.CLIPL, "clip-l", "", "CLIP-L text encoder file")

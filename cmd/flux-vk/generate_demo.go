@@ -8,12 +8,21 @@ import (
 	"github.com/flux-vk/flux-vk/loader"
 )
 
-// defaultModel picks the built-in demo model when no model is given and the
-// Hugging Face cache holds no FLUX.1, and fills in the default size (the
-// demo's native 64×64, else 1024×1024).
+// demoModelName is the --model value that always means the built-in demo.
+const demoModelName = "demo"
+
+// defaultModel picks the built-in demo model when asked for (--model demo),
+// or when no model is given and the Hugging Face cache holds no FLUX.1, and
+// fills in the default size (the demo's native 64×64, else 1024×1024).
 func (f *genFlags) defaultModel(note io.Writer) error {
 	useDemo := false
-	if f.load == (loader.Options{}) {
+	if f.load.ModelDir == demoModelName {
+		dir, err := demo.ModelDir()
+		if err != nil {
+			return err
+		}
+		f.load.ModelDir, useDemo = dir, true
+	} else if f.load == (loader.Options{}) {
 		if _, err := loader.FindHFCache(); err != nil {
 			dir, err := demo.ModelDir()
 			if err != nil {

@@ -87,3 +87,31 @@ func TestGenerateDefaultsToDemoModel(t *testing.T) {
 		t.Errorf("summary %+v", s)
 	}
 }
+
+// The demo model follows its prompts: the first 12 held-out prompts (seed
+// 0, 4 steps) on the test device. Measured on this model (CPU executor and
+// Mesa's software device alike): background 8/12, shape color 11/14,
+// position 11/14, shape class 0/14 (its shapes are soft blobs; see
+// tools/train-demo/README.md). A random-weight model scores near zero on
+// all of them; the bounds leave room for a level of rounding here or there.
+func TestEvalDemoSubset(t *testing.T) {
+	if testing.Short() {
+		t.Skip("generates 12 pictures")
+	}
+	args := []string{"--prompts", "12", "--seeds", "1"}
+	if onCPU {
+		args = append(args, "--cpu")
+	}
+	r := evalDemo(t, cacheEnv(t), args...)
+	if r.Tally.Pictures != 12 || r.Tally.Shapes != 14 {
+		t.Fatalf("tally %+v: want 12 pictures, 14 shapes", r.Tally)
+	}
+	for _, c := range []struct {
+		rate string
+		min  float64
+	}{{"background", 0.5}, {"shape_color", 0.6}, {"position", 0.6}} {
+		if got := r.Rates[c.rate]; got < c.min {
+			t.Errorf("%s adherence %.2f, want at least %.2f (rates %v)", c.rate, got, c.min, r.Rates)
+		}
+	}
+}

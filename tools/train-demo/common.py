@@ -3,7 +3,6 @@ tokenizer pipe, batches."""
 import json
 import os
 import random
-import subprocess
 import time
 
 import numpy as np
@@ -63,38 +62,3 @@ def images(specs):
     """[-1, 1] NCHW float tensor of rendered specs."""
     a = np.stack([world.render(s) for s in specs]).astype(np.float32)
     return torch.from_numpy(a).permute(0, 3, 1, 2) / 127.5 - 1
-
-
-class Tokenizer:
-    """A pipe to tools/train-demo/tokenize (the engine's own tokenizers)."""
-
-    def __init__(self, t5_len=T5_LEN):
-        exe = os.path.join(RUNS, "tokenize")
-        if not os.path.exists(exe):
-            subprocess.run(["go", "build", "-o", exe, "./tools/train-demo/tokenize"], cwd=ROOT, check=True)
-        self.p = subprocess.Popen([exe, "-t5-len", str(t5_len)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                  text=True, bufsize=1)
-        self.cache = {}
-
-    def __call__(self, captions):
-        clip, t5 = [], []
-        for c in captions:
-            c = c.replace("\n", " ")
-            if c not in self.cache:
-                self.p.stdin.write(c + "\n")
-                self.p.stdin.flush()
-                d = json.loads(self.p.stdout.readline())
-                if len(self.cache) < 200_000:
-                    self.cache[c] = d
-            else:
-                d = self.cache[c]
-            clip.append(d["clip"])
-            t5.append(d["t5"])
-        return torch.tensor(clip), torch.tensor(t5)
-
-
-def lr_at(step, total, base, warmup=200):
-    if step < warmup:
-        return base * (step + 1) / warmup
-    frac = (step - warmup) / max(1, total - warmup)
-    return base * (0.1 + 0.9 * 0.5 * (1 + np.cos(np.pi * min(1.0, frac))))

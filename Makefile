@@ -29,7 +29,7 @@ demo: build
 test:
 	tools/deps.sh --test
 	tools/glslc.sh --check
-	VK_ICD_FILENAMES=$(TEST_ICD) FLUXVK_VALIDATION=1 $(GO) test -count=1 -timeout 25m ./...
+	VK_ICD_FILENAMES=$(TEST_ICD) FLUXVK_VALIDATION=1 $(GO) test -count=1 -timeout 40m ./...
 	@if grep -qs 'func FuzzParseHeader' loader/*_test.go; then \
 		$(GO) test -run='^$$' -fuzz=FuzzParseHeader -fuzztime=20s ./loader; fi
 

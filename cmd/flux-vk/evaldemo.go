@@ -98,7 +98,11 @@ func runEvalDemo(args []string) (err error) {
 	if f.asJSON {
 		return json.NewEncoder(os.Stdout).Encode(map[string]any{"rates": t.Rates(), "tally": t, "steps": f.steps})
 	}
-	fmt.Printf("eval-demo: %d pictures, %d steps\n", t.Pictures, f.steps)
+	if f.judge != "" {
+		fmt.Printf("eval-demo: %d pictures judged from %s\n", t.Pictures, f.judge)
+	} else {
+		fmt.Printf("eval-demo: %d pictures, %d steps\n", t.Pictures, f.steps)
+	}
 	t.Print(os.Stdout)
 	return nil
 }

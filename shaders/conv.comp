@@ -5,36 +5,12 @@
 // read from x with its zero padding, stride and (optionally) a nearest 2×
 // upsample of x fused into the index. Epilogue: + bias[co], + residual.
 // Conv2D may split Cin over several dispatches that accumulate in place into
-// Y (the later ones with LIN_RES_Y), so W is addressed with a row stride ldw.
+// Y (the later ones with CONV_RES_Y), so W is addressed with a row stride ldw.
 // Variants: conv (Y f32), conv_f16 (Y f16); X, W types: spec constants 6, 7.
 #include "act.glsl"
 #include "matmul_io.glsl"
 
-layout(constant_id = 6) const uint XTYPE = 0;
-layout(constant_id = 7) const uint WTYPE = 0;
-
-layout(std430, set = 0, binding = 0) readonly buffer Xb { uint xw[]; };
-layout(std430, set = 0, binding = 1) readonly buffer Wb { uint ww[]; };
-layout(std430, set = 0, binding = 2) readonly buffer Bb { float bias[]; };
-ACT_BUFFER(3, readonly, res);
-ACT_BUFFER(4, , y);
-
-layout(push_constant) uniform Push {
-    uint M, N, K, ldw;             // Cout, OH·OW, Cin·KH·KW of this dispatch; W row stride
-    uint H, W, OW, KH, KW, stride; // input (pre-upsample) and kernel sizes
-    uint padT, padL, up;           // padding; up = 1 for the fused 2× upsample
-    uint xOff, wOff, yOff, rOff, bOff;
-    uint flags, tilesN;
-} p;
-
-#define CONV_BIAS 1u
-#define CONV_RES 2u
-#define CONV_RES_Y 4u
-
-#define mm_M p.M
-#define mm_N p.N
-#define mm_K p.K
-#define mm_tilesN p.tilesN
+#include "matmul_conv.glsl"
 #define MM_B_KCONTIG 0
 
 float mm_loadA(uint row, uint k) {
@@ -52,15 +28,6 @@ float mm_loadB(uint k, uint col) {
     if (iy < 0 || ix < 0 || iy >= int(p.H << p.up) || ix >= int(p.W << p.up)) return 0.0;
     uint e = p.xOff + (ci * p.H + (uint(iy) >> p.up)) * p.W + (uint(ix) >> p.up);
     return mm_word_elem(xw[mm_word_index(e, XTYPE)], e, XTYPE);
-}
-
-void mm_store(uint row, uint col, float acc) {
-    float v = acc;
-    if ((p.flags & CONV_BIAS) != 0u) v += bias[p.bOff + row];
-    uint yi = p.yOff + row * p.N + col;
-    if ((p.flags & CONV_RES_Y) != 0u) v += LOAD_ACT(y, yi);
-    else if ((p.flags & CONV_RES) != 0u) v += LOAD_ACT(res, p.rOff + row * p.N + col);
-    STORE_ACT(y, yi, v);
 }
 
 #include "matmul_tile.glsl"

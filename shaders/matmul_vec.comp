@@ -25,15 +25,9 @@ layout(std430, set = 0, binding = 1) readonly buffer Wb4 { uvec4 ww4[]; };
 
 shared float red[MR * ROWS * WG];
 
-// quad i of a tensor of type t (elements 4i..4i+3) from its word views.
-vec4 quad16(uvec2 w, uint t) {
-    if (t == DT_BF16)
-        return vec4(uintBitsToFloat(w.x << 16), uintBitsToFloat(w.x & 0xffff0000u),
-                    uintBitsToFloat(w.y << 16), uintBitsToFloat(w.y & 0xffff0000u));
-    return vec4(unpackHalf2x16(w.x), unpackHalf2x16(w.y));
-}
-vec4 x4(uint i) { return XTYPE == DT_F32 ? uintBitsToFloat(xw4[i]) : quad16(xw2[i], XTYPE); }
-vec4 w4(uint i) { return WTYPE == DT_F32 ? uintBitsToFloat(ww4[i]) : quad16(ww2[i], WTYPE); }
+// quad i of x and W (elements 4i..4i+3) from their word views.
+vec4 x4(uint i) { return XTYPE == DT_F32 ? uintBitsToFloat(xw4[i]) : mm_quad16(xw2[i], XTYPE); }
+vec4 w4(uint i) { return WTYPE == DT_F32 ? uintBitsToFloat(ww4[i]) : mm_quad16(ww2[i], WTYPE); }
 
 void main() {
     uint grp = gl_WorkGroupID.x + gl_WorkGroupID.z * gl_NumWorkGroups.x;

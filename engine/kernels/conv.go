@@ -140,17 +140,34 @@ func (l *Lib) convPart(rec *engine.Recorder, a *ConvArgs, p convPart) error {
 	if a.Upsample {
 		up = 1
 	}
+	binds := []engine.Range{xr, wr, l.orDummy(a.Bias), rr, yr}
+	access := []engine.Access{engine.Read, engine.Read, engine.Read, engine.Read, yAccess}
+	kc := p.cc * int(khw)
+	push := func(tiles int) []byte {
+		return Push(p.mc, int(n), kc, int(kfull), a.H, a.W_, p.ow, a.KH, a.KW, a.Stride,
+			a.PadT, a.PadL, up, xOff, wOff, yOff, rOff, p.co, flags, tiles)
+	}
+	if s, ok := l.sgConfig(p.mc, int(n), kc); ok {
+		vec := 0
+		if kc%4 == 0 && kfull%4 == 0 && wOff%4 == 0 {
+			vec = 1
+		}
+		pl, err := l.pipeline(actVariant("conv_sg", a.YType), access, convPush, s.spec(vec, uint32(a.XType), uint32(a.WType))...)
+		if err != nil {
+			return err
+		}
+		blocks := int(groups(int(n), s.SG*s.C))
+		gx, gz := l.fold(int(groups(blocks, s.WG/s.SG)))
+		return rec.Dispatch(pl, binds, push(blocks), gx, groups(p.mc, s.R), gz)
+	}
 	t := l.linearTile(p.mc, int(n))
-	pl, err := l.pipeline(actVariant("conv", a.YType), []engine.Access{engine.Read, engine.Read, engine.Read, engine.Read, yAccess},
-		convPush, t.spec(uint32(a.XType), uint32(a.WType))...)
+	pl, err := l.pipeline(actVariant("conv", a.YType), access, convPush, t.spec(uint32(a.XType), uint32(a.WType))...)
 	if err != nil {
 		return err
 	}
 	tiles := int(groups(int(n), t.BN))
-	push := Push(p.mc, int(n), p.cc*int(khw), int(kfull), a.H, a.W_, p.ow, a.KH, a.KW, a.Stride,
-		a.PadT, a.PadL, up, xOff, wOff, yOff, rOff, p.co, flags, tiles)
 	gx, gz := l.fold(tiles)
-	return rec.Dispatch(pl, []engine.Range{xr, wr, l.orDummy(a.Bias), rr, yr}, push, gx, groups(p.mc, t.BM), gz)
+	return rec.Dispatch(pl, binds, push(tiles), gx, groups(p.mc, t.BM), gz)
 }
 
 // Upsample2x records y (c, 2h, 2w) = nearest-neighbour 2× upsample of x (c, h, w).

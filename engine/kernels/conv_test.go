@@ -111,22 +111,18 @@ func TestConv2D(t *testing.T) {
 
 func TestConv2DDTypes(t *testing.T) {
 	l := testLib(t)
-	i := 0
-	for _, xt := range []DType{F32, F16} {
-		for _, yt := range []DType{F32, F16} {
-			for _, wt := range []DType{F32, F16, BF16} {
-				c := convCases[i%len(convCases)]
-				c.xt, c.yt, c.wt = xt, yt, wt
-				i++
-				t.Run(fmt.Sprintf("x%v_y%v_w%v/%s", xt, yt, wt, c.name), func(t *testing.T) { runConv(t, l, c, int64(i)) })
-			}
-		}
+	for i, d := range dtypeCombos() {
+		c := convCases[i%len(convCases)]
+		c.xt, c.yt, c.wt = d[0], d[1], d[2]
+		t.Run(fmt.Sprintf("x%v_y%v_w%v/%s", d[0], d[1], d[2], c.name), func(t *testing.T) { runConv(t, l, c, int64(i)) })
 	}
 }
 
+// Every configuration of the tiled and the subgroup kernel, and each dtype
+// on the smallest shared-memory tile.
 func TestConv2DTiles(t *testing.T) {
 	l := testLib(t)
-	defer func() { mmTileOverride = nil }()
+	defer func() { mmTileOverride, sgOverride = nil, nil }()
 	for _, tile := range append(append([]mmTile{}, gpuTiles...), cpuTiles...) {
 		if !tile.fits(l.D.Info) {
 			continue
@@ -134,6 +130,21 @@ func TestConv2DTiles(t *testing.T) {
 		mmTileOverride = &tile
 		c := convCase{cin: 5, h: 12, w: 13, cout: tile.BM + 1, kh: 3, kw: 3, stride: 1, pad: p1, bias: true, res: true, yt: F16, wt: BF16}
 		t.Run(fmt.Sprintf("%+v", tile), func(t *testing.T) { runConv(t, l, c, 3) })
+	}
+	mmTileOverride = &gpuTiles[len(gpuTiles)-1]
+	for i, d := range someDTypes {
+		c := convCases[(i+5)%len(convCases)]
+		c.xt, c.yt, c.wt = d[0], d[1], d[2]
+		t.Run(fmt.Sprintf("%+v/x%v_y%v_w%v/%s", *mmTileOverride, d[0], d[1], d[2], c.name), func(t *testing.T) { runConv(t, l, c, int64(i)) })
+	}
+	mmTileOverride = nil
+	if hasOp(l.D.Info.SubgroupOps, "ballot") {
+		for i, s := range sgTiles(l) {
+			sgOverride = &s
+			// Cin 4 and 3: K = 36 takes the vec4 loads of W, 27 not.
+			c := convCase{cin: 4 - i%2, h: 9, w: 2*s.SG*s.C/3 + 1, cout: s.R + 3, kh: 3, kw: 3, stride: 1, pad: p1, bias: true, res: true, up: i == 1, xt: F16, wt: BF16}
+			t.Run(fmt.Sprintf("sg%+v", s), func(t *testing.T) { runConv(t, l, c, 4) })
+		}
 	}
 }
 

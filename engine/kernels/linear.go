@@ -205,6 +205,19 @@ func (l *Lib) linearPart(rec *engine.Recorder, a *LinearArgs, m0, mc, n0, nc int
 		gx, gz := l.fold(int(groups(nc, c.Rows)))
 		return rec.Dispatch(p, binds, push(0), gx, 1, gz)
 	}
+	if s, ok := l.sgConfig(mc, nc, a.K); ok {
+		vec := 0
+		if a.K%4 == 0 && xOff%4 == 0 && wOff%4 == 0 {
+			vec = 1
+		}
+		p, err := l.pipeline(actVariant("matmul_sg", a.YType), access, linPush, s.spec(vec, uint32(a.XType), uint32(a.WType))...)
+		if err != nil {
+			return err
+		}
+		blocks := int(groups(nc, s.SG*s.C))
+		gx, gz := l.fold(int(groups(blocks, s.WG/s.SG)))
+		return rec.Dispatch(p, binds, push(blocks), gx, groups(mc, s.R), gz)
+	}
 	t := l.linearTile(mc, nc)
 	p, err := l.pipeline(actVariant("matmul", a.YType), access, linPush, t.spec(uint32(a.XType), uint32(a.WType))...)
 	if err != nil {
@@ -295,4 +308,50 @@ func (l *Lib) vecConfig(m int) vecTile {
 		t.WG /= 2
 	}
 	return t
+}
+
+// sgTile configures include/matmul_sg.glsl, the kernel for CPU devices:
+// WG threads in subgroups of SG, each subgroup an R×(SG·C) block.
+type sgTile struct{ WG, SG, R, C int }
+
+func (t sgTile) spec(vec int, xt, wt uint32) []uint32 {
+	return []uint32{uint32(t.WG), uint32(t.SG), uint32(t.R), uint32(t.C), uint32(vec), 0, xt, wt}
+}
+
+// sgOverride forces the subgroup kernel's configuration (tests, tuning).
+var sgOverride *sgTile
+
+// sgConfig says whether products of more than a few rows take the
+// subgroup-broadcast kernel (CPU devices with subgroup broadcast, unless a
+// test forces a tile of the shared-memory kernel) and with which blocks.
+// Bigger blocks load less per FMA but cost JIT time at the first dispatch
+// and leave fewer workgroups (lavapipe, 512×1024×512 f32, per CPU-second:
+// 16×32 blocks ~1.5 GFLOP, 32×64 ~2.8 (3 s of JIT), 32×128 ~3.7 (7-10 s),
+// 64×128 ~3.7 (35 s)), so the block grows with the product.
+func (l *Lib) sgConfig(m, n, k int) (sgTile, bool) {
+	if sgOverride != nil {
+		return *sgOverride, true
+	}
+	info := l.D.Info
+	if mmTileOverride != nil || info.Type != "cpu" || info.SubgroupSize < 4 || info.SubgroupSize > 16 || !hasOp(info.SubgroupOps, "ballot") {
+		return sgTile{}, false
+	}
+	sg := int(info.SubgroupSize)
+	macs := float64(m) * float64(n) * float64(k)
+	switch {
+	case macs >= 1<<26 && m >= 32 && n >= 128:
+		return sgTile{WG: sg, SG: sg, R: 32, C: 128 / sg}, true
+	case macs >= 1<<22:
+		return sgTile{WG: sg, SG: sg, R: 16, C: 32 / sg}, true
+	}
+	return sgTile{WG: sg, SG: sg, R: 8, C: max(1, 16/sg)}, true
+}
+
+func hasOp(ops []string, op string) bool {
+	for _, o := range ops {
+		if o == op {
+			return true
+		}
+	}
+	return false
 }

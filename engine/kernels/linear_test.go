@@ -152,21 +152,17 @@ func TestLinearShapesEpilogues(t *testing.T) {
 	}
 }
 
+// Every dtype combination on the GEMV-like kernel (M 1 and 3) and the one
+// the device takes for more rows, with K a multiple of 4 and not.
 func TestLinearDTypes(t *testing.T) {
 	l := testLib(t)
-	i := 0
-	for _, xt := range []DType{F32, F16} {
-		for _, yt := range []DType{F32, F16} {
-			for _, wt := range []DType{F32, F16, BF16} {
-				for _, s := range [][3]int{{1, 68, 19}, {3, 33, 7}, {41, 70, 37}} {
-					i++
-					c := linearCase{m: s[0], k: s[1], n: s[2], xt: xt, yt: yt, wt: wt,
-						ep: epilogues[i%len(epilogues)], seed: int64(i)}
-					t.Run(fmt.Sprintf("x%v_y%v_w%v/%dx%dx%d/%v", xt, yt, wt, s[0], s[1], s[2], c.ep), func(t *testing.T) {
-						runLinear(t, l, c)
-					})
-				}
-			}
+	for i, d := range dtypeCombos() {
+		for j, s := range [][3]int{{1, 68, 19}, {3, 33, 7}, {41, 70, 37}, {37, 68, 41}} {
+			c := linearCase{m: s[0], k: s[1], n: s[2], xt: d[0], yt: d[1], wt: d[2],
+				ep: epilogues[(4*i+j)%len(epilogues)], seed: int64(4*i + j)}
+			t.Run(fmt.Sprintf("x%v_y%v_w%v/%dx%dx%d/%v", d[0], d[1], d[2], s[0], s[1], s[2], c.ep), func(t *testing.T) {
+				runLinear(t, l, c)
+			})
 		}
 	}
 }
@@ -182,11 +178,37 @@ func TestLinearLongK(t *testing.T) {
 	}
 }
 
-// Every tile configuration and the vec kernel's, whatever the device
-// would choose, at sizes that are not multiples of any of them.
+// dtypeCombos is every (x, y, W) storage type combination.
+func dtypeCombos() (c [][3]DType) {
+	for _, xt := range []DType{F32, F16} {
+		for _, yt := range []DType{F32, F16} {
+			for _, wt := range []DType{F32, F16, BF16} {
+				c = append(c, [3]DType{xt, yt, wt})
+			}
+		}
+	}
+	return c
+}
+
+// someDTypes cover each storage type of x, y and W (for the kernels the
+// test device does not take by itself, where all combinations cost too
+// much JIT time).
+var someDTypes = [][3]DType{{F32, F32, F32}, {F16, F16, F16}, {F16, F32, BF16}, {F32, F16, BF16}}
+
+// sgTiles are the subgroup kernel's configurations for the test device's
+// subgroup size (the kernel needs SG to be it).
+func sgTiles(l *Lib) []sgTile {
+	sg := int(l.D.Info.SubgroupSize)
+	return []sgTile{{sg, sg, 8, max(1, 16/sg)}, {sg, sg, 16, max(1, 32/sg)}, {sg, sg, 32, max(1, 128/sg)}, {2 * sg, sg, 8, 1}}
+}
+
+// Every tile configuration of the three kernels, whatever the device would
+// choose, at sizes that are not multiples of any of them; each dtype on the
+// smallest shared-memory tile (lavapipe itself takes the subgroup kernel,
+// on which the other tests run every combination).
 func TestLinearTiles(t *testing.T) {
 	l := testLib(t)
-	defer func() { mmTileOverride, vecTileOverride = nil, nil }()
+	defer func() { mmTileOverride, vecTileOverride, sgOverride = nil, nil, nil }()
 	for _, tile := range append(append([]mmTile{}, gpuTiles...), cpuTiles...) {
 		if !tile.fits(l.D.Info) {
 			continue
@@ -194,6 +216,25 @@ func TestLinearTiles(t *testing.T) {
 		mmTileOverride = &tile
 		c := linearCase{m: tile.BM + 3, k: 2*tile.BK + 5, n: tile.BN + 7, ep: epilogues[6], seed: 7, yt: F16, wt: BF16}
 		t.Run(fmt.Sprintf("%+v", tile), func(t *testing.T) { runLinear(t, l, c) })
+	}
+	mmTileOverride = &gpuTiles[len(gpuTiles)-1]
+	for i, d := range someDTypes {
+		c := linearCase{m: 35, k: 20 + i, n: 37, xt: d[0], yt: d[1], wt: d[2], ep: epilogues[i%len(epilogues)], seed: int64(i)}
+		t.Run(fmt.Sprintf("%+v/x%v_y%v_w%v", *mmTileOverride, d[0], d[1], d[2]), func(t *testing.T) { runLinear(t, l, c) })
+	}
+	mmTileOverride = nil
+	if hasOp(l.D.Info.SubgroupOps, "ballot") {
+		for i, s := range sgTiles(l) {
+			sgOverride = &s
+			for j, sh := range [][3]int{{s.R + 3, 4*s.SG + 8*s.SG*(i%2) + 4, s.SG*s.C + 5}, {2*s.R + 1, 4*s.SG + 3, 2*s.SG*s.C + 1}} {
+				if s.R == 32 && j == 1 {
+					continue // its JIT takes seconds on lavapipe
+				}
+				c := linearCase{m: sh[0], k: sh[1], n: sh[2], ep: epilogues[7-j], seed: 9, yt: DType(j), xt: DType(j), wt: BF16 - DType(j)}
+				t.Run(fmt.Sprintf("sg%+v/%dx%dx%d", s, sh[0], sh[1], sh[2]), func(t *testing.T) { runLinear(t, l, c) })
+			}
+		}
+		sgOverride = nil
 	}
 	for _, v := range []vecTile{{128, 4}, {32, 8}, {64, 1}} {
 		vecTileOverride = &v

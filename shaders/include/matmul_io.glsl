@@ -23,6 +23,14 @@ float mm_word_elem(uint word, uint e, uint t) {
 // mm_word_index is the word holding element e.
 uint mm_word_index(uint e, uint t) { return t == DT_F32 ? e : (e >> 1); }
 
+// mm_quad16 decodes four 16-bit elements of type t packed in two words.
+vec4 mm_quad16(uvec2 w, uint t) {
+    if (t == DT_BF16)
+        return vec4(uintBitsToFloat(w.x << 16), uintBitsToFloat(w.x & 0xffff0000u),
+                    uintBitsToFloat(w.y << 16), uintBitsToFloat(w.y & 0xffff0000u));
+    return vec4(unpackHalf2x16(w.x), unpackHalf2x16(w.y));
+}
+
 // Activations (kernels.Act): 0 none, 1 GELU (tanh approximation), 2 SiLU.
 // GELU-tanh is written as x·sigmoid(2u), the same function as
 // 0.5x(1+tanh(u)), so that no tanh overflows to NaN for large |x|.

@@ -67,8 +67,8 @@ void main() {
             for (uint i = 0; i < MR * ROWS; i++) red[i * WG + tid] += red[i * WG + tid + s];
         barrier();
     }
-    if (tid < MR * ROWS) {
-        uint m = tid / ROWS, r = tid % ROWS;
-        if (m < p.M && r < rows) lin_store(m, n0 + r, red[tid * WG]);
+    for (uint v = tid; v < MR * ROWS; v += WG) {
+        uint m = v / ROWS, r = v % ROWS;
+        if (m < p.M && r < rows) lin_store(m, n0 + r, red[v * WG]);
     }
 }

@@ -97,8 +97,11 @@ func needRange(what string, r engine.Range, n int, t DType) error {
 func sameStart(a, b engine.Range) bool { return a.Buf != nil && a.Buf == b.Buf && a.Off == b.Off }
 
 // overlapAt reports whether n bytes from a and from b overlap.
-func overlapAt(a, b engine.Range, n uint64) bool {
-	return a.Buf != nil && a.Buf == b.Buf && a.Off < b.Off+n && b.Off < a.Off+n
+func overlapAt(a, b engine.Range, n uint64) bool { return overlap2(a, n, b, n) }
+
+// overlap2 reports whether na bytes from a and nb bytes from b overlap.
+func overlap2(a engine.Range, na uint64, b engine.Range, nb uint64) bool {
+	return a.Buf != nil && a.Buf == b.Buf && a.Off < b.Off+nb && b.Off < a.Off+na
 }
 
 func (a *LinearArgs) check() error {
@@ -130,8 +133,12 @@ func (a *LinearArgs) check() error {
 			return err
 		}
 	}
-	if overlapAt(a.Residual, a.Y, uint64(a.M*a.N*a.YType.Size())) && !sameStart(a.Residual, a.Y) {
+	ny := uint64(a.M * a.N * a.YType.Size())
+	if overlapAt(a.Residual, a.Y, ny) && !sameStart(a.Residual, a.Y) {
 		return fmt.Errorf("residual overlaps y without being the same range")
+	}
+	if overlap2(a.X, uint64(a.M*a.K*a.XType.Size()), a.Y, ny) || overlap2(a.W, uint64(a.N*a.K*a.WType.Size()), a.Y, ny) {
+		return fmt.Errorf("y overlaps x or w")
 	}
 	return nil
 }
@@ -302,7 +309,7 @@ func (l *Lib) vecConfig(m int) vecTile {
 	}
 	t := vecTile{128, 4}
 	if l.D.Info.Type == "cpu" {
-		t = vecTile{32, 8}
+		t = vecTile{32, 16}
 	}
 	for t.WG > 32 && (uint32(t.WG) > l.D.Info.MaxInvocations || uint32(4*m*t.Rows*t.WG) > l.D.Info.SharedMemory) {
 		t.WG /= 2

@@ -236,7 +236,7 @@ func TestLinearTiles(t *testing.T) {
 		}
 		sgOverride = nil
 	}
-	for _, v := range []vecTile{{128, 4}, {32, 8}, {64, 1}} {
+	for _, v := range []vecTile{{128, 4}, {32, 8}, {64, 1}, {16, 8}} { // 16×8: more outputs than threads
 		vecTileOverride = &v
 		for _, s := range [][3]int{{1, 300, 2*v.Rows + 1}, {4, 301, v.Rows + 3}} {
 			c := linearCase{m: s[0], k: s[1], n: s[2], ep: epilogues[7], seed: 8}
@@ -275,6 +275,7 @@ func TestLinearRejectsBadArgs(t *testing.T) {
 		{X: x.All(), W: x.All(), Y: y.All(), M: 4, K: 4, N: 4, Gate: x.All()},
 		{X: x.All(), W: x.All(), Y: y.All(), M: 4, K: 4, N: 4, XType: BF16},
 		{X: x.All(), W: x.All(), Y: y.Slice(0, 256), M: 4, K: 4, N: 4, Residual: y.Slice(16, 128)},
+		{X: y.All(), W: x.All(), Y: y.All(), M: 4, K: 4, N: 4},
 	} {
 		if err := l.Linear(rec, a); err == nil {
 			t.Errorf("%+v: no error", a)

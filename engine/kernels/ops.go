@@ -6,6 +6,7 @@ import (
 	"sync"
 
 	"github.com/flux-vk/flux-vk/engine"
+	"github.com/flux-vk/flux-vk/internal/torchmath"
 )
 
 // This file holds the small element-wise kernels (binary, unary, gated,
@@ -384,7 +385,7 @@ func (l *Lib) TimestepEmbedding(rec *engine.Recorder, y, ts engine.Range, index,
 	}
 	half := dim / 2
 	freqs, err := l.opsConst(fmt.Sprintf("timestep/%d/%g", half, maxPeriod), func() []float32 {
-		return opsTimestepFreqs(half, float64(maxPeriod))
+		return torchmath.TimestepFreqs(half, float64(maxPeriod))
 	})
 	if err != nil {
 		return fmt.Errorf("%s: %w", name, err)
@@ -400,40 +401,6 @@ func (l *Lib) TimestepEmbedding(rec *engine.Recorder, y, ts engine.Range, index,
 		return err
 	}
 	return rec.Dispatch(p, []engine.Range{ts, freqs, y}, Push(index, half, dim, timeFactor), groups(half, 64), 1, 1)
-}
-
-// opsTimestepFreqs reproduces the reference's float32 frequencies
-// exp(f32(f32(−ln(maxPeriod)·i)/half)) with PyTorch's float32 exp.
-func opsTimestepFreqs(half int, maxPeriod float64) []float32 {
-	negLog := float32(-math.Log(maxPeriod))
-	f := make([]float32, half)
-	for i := range f {
-		expo := float32(float32(negLog*float32(i)) / float32(half))
-		f[i] = opsExpf32(expo)
-	}
-	return f
-}
-
-// opsExpf32 is SLEEF's expf_u10 (FMA build), the float32 exp PyTorch's CPU
-// kernels use, as graph/ref reproduces it for the timestep embedding.
-func opsExpf32(d float32) float32 {
-	const (
-		rln2 = float32(1.442695040888963407359924681001892137426645954152985934135449406931)
-		l2u  = float32(0.693145751953125)
-		l2l  = float32(1.428606765330187045e-06)
-	)
-	fma := func(a, b, c float32) float32 { return float32(math.FMA(float64(a), float64(b), float64(c))) }
-	q := float32(math.RoundToEven(float64(float32(d * rln2))))
-	s := fma(q, -l2u, d)
-	s = fma(q, -l2l, s)
-	u := float32(0.000198527617612853646278381)
-	u = fma(u, s, 0.00139304355252534151077271)
-	u = fma(u, s, 0.00833336077630519866943359)
-	u = fma(u, s, 0.0416664853692054748535156)
-	u = fma(u, s, 0.166666671633720397949219)
-	u = fma(u, s, 0.5)
-	u = float32(1 + fma(float32(s*s), u, s))
-	return float32(math.Ldexp(float64(u), int(q)))
 }
 
 // opsState is what the ops kernels keep per device: the GroupNorm

@@ -1,9 +1,6 @@
 package ref
 
-import (
-	"math"
-	"testing"
-)
+import "testing"
 
 func TestT5Bucket(t *testing.T) {
 	cases := []struct {
@@ -48,17 +45,5 @@ func TestTimestepEmbedding(t *testing.T) {
 	}
 	if len(TimestepEmbedding(0.5, 7, 10000, 1000)) != 7 {
 		t.Errorf("odd dim not padded")
-	}
-}
-
-// TestExpf32 checks the emulated float32 exp stays within one ulp of exp.
-func TestExpf32(t *testing.T) {
-	for i := 0; i <= 20000; i++ {
-		d := float32(-10 * float64(i) / 20000)
-		got, want := float64(expf32(d)), math.Exp(float64(d))
-		ulp := float64(math.Nextafter32(float32(want), 2) - float32(want))
-		if math.Abs(got-want) > ulp {
-			t.Fatalf("expf32(%g) = %g, want %g (1 ulp %g)", d, got, want, ulp)
-		}
 	}
 }

@@ -1,6 +1,10 @@
 package ref
 
-import "math"
+import (
+	"math"
+
+	"github.com/flux-vk/flux-vk/internal/torchmath"
+)
 
 // TimestepEmbedding is the sinusoidal embedding of FLUX (math.py
 // timestep_embedding) of one value t: args = (timeFactor·t)·freqs with
@@ -11,44 +15,16 @@ import "math"
 // here is rounded to float32 the same way (the explicit conversions also keep
 // the compiler from fusing a multiply-add). Its argument reaches 1000 and
 // more, so one ulp in a frequency moves cos/sin by up to 1e-4: the frequencies
-// therefore use PyTorch's own float32 exp (expf32), not a correctly rounded one.
+// therefore use PyTorch's own float32 exp (torchmath.TimestepFreqs), not a correctly rounded one.
 func TimestepEmbedding(t float32, dim int, maxPeriod float64, timeFactor float32) []float32 {
 	half := dim / 2
 	tt := float32(timeFactor * t)
-	negLog := float32(-math.Log(maxPeriod))
+	freqs := torchmath.TimestepFreqs(half, maxPeriod)
 	e := make([]float32, dim)
 	for i := 0; i < half; i++ {
-		expo := float32(float32(negLog*float32(i)) / float32(half))
-		arg := float32(tt * expf32(expo))
+		arg := float32(tt * freqs[i])
 		e[i] = float32(math.Cos(float64(arg)))
 		e[half+i] = float32(math.Sin(float64(arg)))
 	}
 	return e
 }
-
-// expf32 is SLEEF's expf_u10 (sleefsimdsp.c xexpf, FMA build), which
-// PyTorch's vectorised CPU torch.exp evaluates for float32: Cody–Waite
-// reduction by ln 2, a degree-6 polynomial, then scaling by 2^q. It is within
-// one ulp of exp(d) but not always the correctly rounded value. Valid for
-// the embedding's range d in [−ln(maxPeriod), 0].
-func expf32(d float32) float32 {
-	const (
-		rln2 = float32(1.442695040888963407359924681001892137426645954152985934135449406931)
-		l2u  = float32(0.693145751953125)
-		l2l  = float32(1.428606765330187045e-06)
-	)
-	q := float32(math.RoundToEven(float64(float32(d * rln2))))
-	s := fmaf(q, -l2u, d)
-	s = fmaf(q, -l2l, s)
-	u := float32(0.000198527617612853646278381)
-	u = fmaf(u, s, 0.00139304355252534151077271)
-	u = fmaf(u, s, 0.00833336077630519866943359)
-	u = fmaf(u, s, 0.0416664853692054748535156)
-	u = fmaf(u, s, 0.166666671633720397949219)
-	u = fmaf(u, s, 0.5)
-	u = float32(1 + fmaf(float32(s*s), u, s))
-	return float32(math.Ldexp(float64(u), int(q)))
-}
-
-// fmaf is a float32 fused multiply-add (a·b is exact in float64).
-func fmaf(a, b, c float32) float32 { return float32(math.FMA(float64(a), float64(b), float64(c))) }

@@ -54,6 +54,35 @@ type Engine struct {
 	B    Backend
 	clip *tokenizer.CLIP
 	t5   *tokenizer.T5
+
+	// The transformer stays prepared between pictures of the same size
+	// (--batch): building it uploads every weight.
+	flux    *FluxRunner
+	fluxKey [3]int // text tokens, latent height, latent width
+}
+
+// Close releases the prepared transformer.
+func (e *Engine) Close() {
+	if e.flux != nil {
+		e.flux.Close()
+		e.flux = nil
+	}
+}
+
+// transformer returns the runner for lt text tokens and an lh×lw latent,
+// preparing it only when the size changed.
+func (e *Engine) transformer(lt, lh, lw int) (*FluxRunner, error) {
+	key := [3]int{lt, lh, lw}
+	if e.flux != nil && e.fluxKey == key {
+		return e.flux, nil
+	}
+	e.Close()
+	r, err := NewFluxRunner(e.B, e.M.Flux, e.M.FluxConfig, lt, lh, lw)
+	if err != nil {
+		return nil, err
+	}
+	e.flux, e.fluxKey = r, key
+	return r, nil
 }
 
 // NewEngine prepares the tokenizers (the checkpoint's own files when it has

@@ -52,11 +52,10 @@ func (e *Engine) Generate(req Request, tr *Trace) (*Result, error) {
 	}
 
 	start = time.Now()
-	runner, err := NewFluxRunner(e.B, e.M.Flux, e.M.FluxConfig, len(pos.Txt)/e.M.FluxConfig.ContextInDim, lh, lw)
+	runner, err := e.transformer(len(pos.Txt)/e.M.FluxConfig.ContextInDim, lh, lw)
 	if err != nil {
 		return nil, err
 	}
-	defer runner.Close()
 	guide := Guide{Guidance: req.Guidance, Negative: neg, CFGScale: req.CFGScale}
 	stepStart := time.Now()
 	packed, latent, err := Sample(runner, noise, zc, lh, lw, sched, pos, guide, func(s Step) {

@@ -45,6 +45,7 @@ func checkPipeline(c *checker, dir string, cs goldenCase) error {
 	if err != nil {
 		return err
 	}
+	defer eng.Close()
 	req := pipeline.Request{Prompt: pc.Prompt, Negative: pc.Negative, Width: pc.Width, Height: pc.Height,
 		Steps: pc.Steps, Seed: pc.Seed, CFGScale: float32(pc.CFGScale), MaxSequenceLength: pc.MaxSequenceLength}
 	if pc.Guidance != nil {

@@ -186,6 +186,7 @@ func (f *evalFlags) generator() (func(evalJob) ([]byte, error), func(), error) {
 		done()
 		return nil, nil, err
 	}
+	done = func() { eng.Close(); closeDev(); m.Close() }
 	if f.out != "" {
 		if err := os.MkdirAll(f.out, 0o755); err != nil {
 			done()

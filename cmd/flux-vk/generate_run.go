@@ -28,6 +28,7 @@ func generateAll(f *genFlags, m *loader.Model, be pipeline.Backend, pr *progress
 	if err != nil {
 		return err
 	}
+	defer eng.Close()
 	sum := summary{Model: modelName(f, m), Timings: pr.timing, Device: "cpu (reference executor)"}
 	if be.Lib != nil {
 		sum.Device = be.Lib.D.Info.Name

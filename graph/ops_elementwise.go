@@ -92,6 +92,9 @@ func (g *Graph) Clamp(x *Tensor, lo, hi float32) *Tensor {
 func (g *Graph) GatedAdd(x, gate, y *Tensor) *Tensor {
 	x, gate, y = g.act(x), g.f32(gate), g.act(y)
 	rows, dim := x.Rows(), x.Cols()
+	if gate.Numel() != dim {
+		g.fail("gatedadd: gate %v is not one row of %d (per-sample gates: fuse into Linear)", gate.Shape, dim)
+	}
 	return g.add("gatedadd", x.Shape, g.Act, []*Tensor{x, gate, y},
 		func(in [][]float32) []float32 { return ref.GatedAdd(in[0], in[1], in[2], rows, dim) },
 		func(v *vkRun, in []*Tensor, out *Tensor) error {

@@ -58,24 +58,48 @@ func (g *Graph) Chunk(x *Tensor, i, n int) *Tensor {
 }
 
 // Rows is rows [start, start+n) of x.
-func (g *Graph) Rows(x *Tensor, start, n int) *Tensor {
+func (g *Graph) Rows(x *Tensor, start, n int) *Tensor { return g.SampleRows(x, 1, start, n) }
+
+// SampleRows is rows [start, start+n) of each of the batch samples stacked
+// by rows in x, stacked again.
+func (g *Graph) SampleRows(x *Tensor, batch, start, n int) *Tensor {
 	cols := x.Cols()
-	if start < 0 || start+n > x.Rows() {
-		g.fail("rows [%d,%d) of %v", start, start+n, x.Shape)
+	if batch <= 0 || x.Rows()%batch != 0 || start < 0 || start+n > x.Rows()/batch {
+		g.fail("rows [%d,%d) of each of %d samples of %v", start, start+n, batch, x.Shape)
+		return x
 	}
-	return g.copyBlock("rows", []int{n, cols}, []*Tensor{x},
-		[]block{{rows: 1, cols: n * cols, xOff: start * cols}})
+	l := x.Rows() / batch
+	return g.copyBlock("rows", []int{batch * n, cols}, []*Tensor{x},
+		[]block{{rows: batch, cols: n * cols, xStride: l * cols, xOff: start * cols, yStride: n * cols}})
 }
 
 // ConcatRows stacks a on top of b (same column count).
-func (g *Graph) ConcatRows(a, b *Tensor) *Tensor {
+func (g *Graph) ConcatRows(a, b *Tensor) *Tensor { return g.ConcatSamples(a, b, 1) }
+
+// ConcatSamples stacks, for each of the batch samples stacked by rows in a
+// and in b, a's rows on top of b's ([txt; img] per sample).
+func (g *Graph) ConcatSamples(a, b *Tensor, batch int) *Tensor {
 	cols := a.Cols()
-	if b.Cols() != cols {
-		g.fail("concat rows: %v and %v", a.Shape, b.Shape)
+	if b.Cols() != cols || batch <= 0 || a.Rows()%batch != 0 || b.Rows()%batch != 0 {
+		g.fail("concat rows of %d samples: %v and %v", batch, a.Shape, b.Shape)
+		return a
 	}
-	ra, rb := a.Rows(), b.Rows()
-	return g.copyBlock("concatrows", []int{ra + rb, cols}, []*Tensor{a, b},
-		[]block{{src: 0, rows: 1, cols: ra * cols}, {src: 1, rows: 1, cols: rb * cols, yOff: ra * cols}})
+	ra, rb := a.Rows()/batch, b.Rows()/batch
+	y := (ra + rb) * cols
+	return g.copyBlock("concatrows", []int{batch * (ra + rb), cols}, []*Tensor{a, b},
+		[]block{{src: 0, rows: batch, cols: ra * cols, xStride: ra * cols, yStride: y},
+			{src: 1, rows: batch, cols: rb * cols, xStride: rb * cols, yStride: y, yOff: ra * cols}})
+}
+
+// Repeat stacks n copies of x by rows (a batch of samples sharing x).
+func (g *Graph) Repeat(x *Tensor, n int) *Tensor {
+	if n <= 0 {
+		g.fail("repeat %v %d times", x.Shape, n)
+		return x
+	}
+	shape := append([]int{n * x.Shape[0]}, x.Shape[1:]...)
+	size := x.Numel()
+	return g.copyBlock("repeat", shape, []*Tensor{x}, []block{{rows: n, cols: size, xStride: 0, yStride: size}})
 }
 
 // ConcatCols puts b's columns after a's (same row count).

@@ -20,7 +20,7 @@ const (
 type LinearOpt struct {
 	Act      Act
 	Residual *Tensor // [rows, N]
-	Gate     *Tensor // [N] (needs Residual)
+	Gate     *Tensor // [N], or [samples, N] for a batch of samples stacked by rows (needs Residual)
 }
 
 // Linear is x·Wᵀ + b over the last dimension of x (W is [N, K], PyTorch's
@@ -38,6 +38,12 @@ func (g *Graph) Linear(x, w, b *Tensor, opt ...LinearOpt) *Tensor {
 		g.fail("linear %s: input %s has %d columns, weight wants %d", w.name, x, x.Cols(), k)
 	}
 	shape := append(append([]int(nil), x.Shape[:len(x.Shape)-1]...), n)
+	gateRows := 0
+	if o.Gate != nil {
+		if s := g.samples("linear "+w.name+" gate", m, n, o.Gate); s > 1 {
+			gateRows = m / s
+		}
+	}
 	cpu := func(in [][]float32) []float32 {
 		y := ref.Linear(in[0], in[1], in[2], m, k, n)
 		switch o.Act {
@@ -57,7 +63,7 @@ func (g *Graph) Linear(x, w, b *Tensor, opt ...LinearOpt) *Tensor {
 	gpu := func(v *vkRun, in []*Tensor, out *Tensor) error {
 		return v.lib.Linear(v.rec, kernels.LinearArgs{
 			Y: v.r(out), X: v.r(in[0]), W: v.r(in[1]), Bias: v.r(in[2]),
-			Residual: v.r(in[3]), Gate: v.r(in[4]), M: m, K: k, N: n,
+			Residual: v.r(in[3]), Gate: v.r(in[4]), GateRows: gateRows, M: m, K: k, N: n,
 			XType: v.dt(in[0]), YType: out.DType, WType: v.dt(in[1]), Act: o.Act,
 		})
 	}

@@ -13,31 +13,40 @@ import (
 type Flux struct {
 	g   *graph.Graph
 	c   loader.FluxConfig
-	vec *graph.Tensor // conditioning vector (1, hidden)
-	pe  *graph.Tensor // RoPE table of [txt; img] tokens
+	vec *graph.Tensor // conditioning vectors (batch, hidden)
+	pe  *graph.Tensor // RoPE table of [txt; img] tokens, repeated per sample
+	n   int           // batch: samples stacked by rows in every activation
 }
 
-// FluxInputs are the graph inputs BuildFlux declares:
+// BuildFlux declares these graph inputs for a batch of n samples (n ≥ 1;
+// true classifier-free guidance runs its two passes as a batch of 2), each
+// sample's rows stacked after the previous one's:
 //
-//	img       (Li, in_channels)    packed latent tokens
-//	img_ids   (Li, 3) f32          (0, row, col)
-//	txt       (Lt, context_in_dim) T5 hidden states
-//	txt_ids   (Lt, 3) f32          zeros
-//	y         (1, vec_in_dim)      CLIP pooled vector
-//	timestep  (1) f32              t in [0, 1]
-//	guidance  (1) f32              dev only
+//	img       (n·Li, in_channels)    packed latent tokens
+//	img_ids   (Li, 3) f32            (0, row, col), shared
+//	txt       (n·Lt, context_in_dim) T5 hidden states
+//	txt_ids   (Lt, 3) f32            zeros, shared
+//	y         (n, vec_in_dim)        CLIP pooled vectors
+//	timestep  (1) f32                t in [0, 1], shared
+//	guidance  (1) f32                dev only, shared
 //
-// and the output "pred" (Li, out_channels).
-func BuildFlux(g *graph.Graph, c loader.FluxConfig, lt, li int) error {
+// and the output "pred" (n·Li, out_channels).
+func BuildFlux(g *graph.Graph, c loader.FluxConfig, lt, li, n int) error {
 	if c.Heads == 0 || c.Hidden%c.Heads != 0 {
 		return fmt.Errorf("flux: hidden %d not divisible into %d heads", c.Hidden, c.Heads)
 	}
-	f := &Flux{g: g, c: c}
-	img := g.Input("img", li, c.InChannels)
-	txt := g.Input("txt", lt, c.ContextInDim)
+	if n < 1 {
+		return fmt.Errorf("flux: batch of %d samples", n)
+	}
+	f := &Flux{g: g, c: c, n: n}
+	img := g.Input("img", n*li, c.InChannels)
+	txt := g.Input("txt", n*lt, c.ContextInDim)
 	ids := g.ConcatRows(g.InputF32("txt_ids", lt, 3), g.InputF32("img_ids", li, 3))
 	f.pe = g.Tap("dbg.pe", g.RopeTable(ids, c.AxesDim, float32(c.Theta)))
-	f.vec = f.conditioning(g.Input("y", 1, c.VecInDim), g.InputF32("timestep", 1))
+	if n > 1 {
+		f.pe = g.Repeat(f.pe, n)
+	}
+	f.vec = f.conditioning(g.Input("y", n, c.VecInDim), g.InputF32("timestep", 1))
 
 	img = g.Tap("dbg.img_in", f.linear("img_in", img))
 	txt = g.Tap("dbg.txt_in", f.linear("txt_in", txt))
@@ -49,14 +58,14 @@ func BuildFlux(g *graph.Graph, c loader.FluxConfig, lt, li int) error {
 		g.Tap("dbg."+p+".img", img)
 		g.Tap("dbg."+p+".txt", txt)
 	}
-	x := g.ConcatRows(txt, img)
+	x := g.ConcatSamples(txt, img, n)
 	for i := 0; i < c.DepthSingle; i++ {
 		p := fmt.Sprintf("single_blocks.%d", i)
 		g.Scope(p)
 		x = g.Tap("dbg."+p, f.singleBlock(p, x))
 		g.Scope("")
 	}
-	x = g.Tap("dbg.final_in", g.Rows(x, lt, li))
+	x = g.Tap("dbg.final_in", g.SampleRows(x, n, lt, li))
 	g.Output("pred", f.finalLayer(x))
 	return g.Err()
 }
@@ -72,7 +81,9 @@ func (f *Flux) mlpEmbedder(prefix string, x *graph.Tensor) *graph.Tensor {
 }
 
 // conditioning is vec = time_in(emb(t)) [+ guidance_in(emb(g))] + vector_in(y),
-// the embeddings of 1000·t computed in f32.
+// the embeddings of 1000·t computed in f32; the time terms are shared by
+// the batch, y has a row per sample (the sums are the reference's, in its
+// order: addition commutes).
 func (f *Flux) conditioning(y, t *graph.Tensor) *graph.Tensor {
 	g := f.g
 	vec := g.Tap("dbg.time_in", f.mlpEmbedder("time_in", g.Tap("dbg.t_emb", g.TimestepEmbedding(t, 0, 256, 1000))))
@@ -80,12 +91,12 @@ func (f *Flux) conditioning(y, t *graph.Tensor) *graph.Tensor {
 		ge := g.Tap("dbg.guidance_emb", g.TimestepEmbedding(g.InputF32("guidance", 1), 0, 256, 1000))
 		vec = g.Add(vec, g.Tap("dbg.guidance_in", f.mlpEmbedder("guidance_in", ge)))
 	}
-	vec = g.Add(vec, g.Tap("dbg.vector_in", f.mlpEmbedder("vector_in", y)))
+	vec = g.Add(g.Tap("dbg.vector_in", f.mlpEmbedder("vector_in", y)), vec)
 	return g.Tap("dbg.vec", vec)
 }
 
 // modulation is Modulation: n chunks of lin(SiLU(vec)), in the order
-// (shift, scale, gate) per branch.
+// (shift, scale, gate) per branch, each with a row per sample.
 func (f *Flux) modulation(prefix string, n int) []*graph.Tensor {
 	g := f.g
 	m := f.linear(prefix, g.SiLU(f.vec))
@@ -110,7 +121,7 @@ func (f *Flux) qkv(x *graph.Tensor, norm string) (q, k, v *graph.Tensor) {
 // attention is math.py's attention: RoPE on q and k, then softmax(qkᵀ/√d)·v.
 func (f *Flux) attention(q, k, v *graph.Tensor) *graph.Tensor {
 	g := f.g
-	return g.Attention(g.Rope(q, f.pe, f.c.Heads), g.Rope(k, f.pe, f.c.Heads), v, f.c.Heads, graph.AttnOpt{})
+	return g.Attention(g.Rope(q, f.pe, f.c.Heads), g.Rope(k, f.pe, f.c.Heads), v, f.c.Heads, graph.AttnOpt{Batch: f.n})
 }
 
 // mlp is Sequential(Linear, GELU(tanh), Linear), its output gated into x.
@@ -120,18 +131,19 @@ func (f *Flux) mlp(prefix string, in, x, gate *graph.Tensor) *graph.Tensor {
 }
 
 // doubleStream is DoubleStreamBlock: separate weights for the image and text
-// streams, joint attention over [txt; img].
+// streams, joint attention over [txt; img] of each sample.
 func (f *Flux) doubleBlock(p string, img, txt *graph.Tensor) (*graph.Tensor, *graph.Tensor) {
 	g := f.g
 	im, tm := f.modulation(p+".img_mod.lin", 6), f.modulation(p+".txt_mod.lin", 6)
 	iq, ik, iv := f.qkv(f.linear(p+".img_attn.qkv", g.ModLayerNorm(img, im[0], im[1], 1e-6)), p+".img_attn.norm")
 	tq, tk, tv := f.qkv(f.linear(p+".txt_attn.qkv", g.ModLayerNorm(txt, tm[0], tm[1], 1e-6)), p+".txt_attn.norm")
-	attn := f.attention(g.ConcatRows(tq, iq), g.ConcatRows(tk, ik), g.ConcatRows(tv, iv))
-	lt, li := txt.Rows(), img.Rows()
+	n := f.n
+	attn := f.attention(g.ConcatSamples(tq, iq, n), g.ConcatSamples(tk, ik, n), g.ConcatSamples(tv, iv, n))
+	lt, li := txt.Rows()/n, img.Rows()/n
 
-	img = f.linear(p+".img_attn.proj", g.Rows(attn, lt, li), graph.LinearOpt{Residual: img, Gate: im[2]})
+	img = f.linear(p+".img_attn.proj", g.SampleRows(attn, n, lt, li), graph.LinearOpt{Residual: img, Gate: im[2]})
 	img = f.mlp(p+".img_mlp", g.ModLayerNorm(img, im[3], im[4], 1e-6), img, im[5])
-	txt = f.linear(p+".txt_attn.proj", g.Rows(attn, 0, lt), graph.LinearOpt{Residual: txt, Gate: tm[2]})
+	txt = f.linear(p+".txt_attn.proj", g.SampleRows(attn, n, 0, lt), graph.LinearOpt{Residual: txt, Gate: tm[2]})
 	txt = f.mlp(p+".txt_mlp", g.ModLayerNorm(txt, tm[3], tm[4], 1e-6), txt, tm[5])
 	return img, txt
 }

@@ -64,7 +64,7 @@ func BenchModel(b Backend, o ModelBench) (ModelBenchResult, error) {
 }
 
 func benchFlux(b Backend, cfg loader.FluxConfig, o ModelBench, lh, lw int) (map[string]float64, error) {
-	tr, err := NewFluxRunner(b, FluxRandomWeights(cfg), cfg, o.TxtTokens, lh, lw)
+	tr, err := NewFluxRunner(b, FluxRandomWeights(cfg), cfg, o.TxtTokens, lh, lw, 1)
 	if err != nil {
 		return nil, err
 	}

@@ -8,9 +8,11 @@ type Conditioning struct {
 	Txt, Y []float32
 }
 
-// Transformer predicts the flow velocity of the packed latent x at time t.
+// Transformer predicts the flow velocity of packed latents at time t, for
+// Batch() samples at once (their latents and conditionings stacked).
 type Transformer interface {
-	SetConditioning(c Conditioning) error
+	Batch() int
+	SetConditioning(c ...Conditioning) error
 	Predict(x []float32, t, guidance float32) ([]float32, error)
 }
 
@@ -35,18 +37,26 @@ type Step struct {
 // Denoise runs BFL's sampling loop: for each t_i of the schedule the model
 // predicts v at (x, t_i) and x ← x + (t_{i+1} − t_i)·v, in f32 on the host
 // (the latent is small; this keeps the update exact and the model graph
-// replayable). With true CFG, v = v_neg + scale·(v_pos − v_neg).
+// replayable). With true CFG, v = v_neg + scale·(v_pos − v_neg): one pass
+// over a batch of 2 when the model takes two samples, else two passes.
 func Denoise(m Transformer, x []float32, sched []float32, pos Conditioning, guide Guide, onStep func(Step)) ([]float32, error) {
 	x = append([]float32(nil), x...)
 	cfg := guide.Negative != nil && guide.CFGScale > 1
-	if !cfg {
-		if err := m.SetConditioning(pos); err != nil {
-			return nil, err
-		}
+	var err error
+	switch {
+	case cfg && m.Batch() == 2:
+		err = m.SetConditioning(pos, *guide.Negative)
+	case cfg && m.Batch() == 1:
+	case m.Batch() == 1:
+		err = m.SetConditioning(pos)
+	default:
+		err = fmt.Errorf("a transformer of batch %d cannot sample one picture", m.Batch())
+	}
+	if err != nil {
+		return nil, err
 	}
 	for i := 0; i+1 < len(sched); i++ {
 		st := Step{Index: i, T: sched[i]}
-		var err error
 		if cfg {
 			st.PredPos, st.PredNeg, st.Pred, err = cfgPredict(m, x, sched[i], pos, guide)
 		} else {
@@ -70,18 +80,31 @@ func Denoise(m Transformer, x []float32, sched []float32, pos Conditioning, guid
 	return x, nil
 }
 
+// cfgPredict returns the positive and negative predictions and their
+// guided mix.
 func cfgPredict(m Transformer, x []float32, t float32, pos Conditioning, guide Guide) (p, n, v []float32, err error) {
-	if err = m.SetConditioning(pos); err != nil {
-		return
-	}
-	if p, err = m.Predict(x, t, guide.Guidance); err != nil {
-		return
-	}
-	if err = m.SetConditioning(*guide.Negative); err != nil {
-		return
-	}
-	if n, err = m.Predict(x, t, guide.Guidance); err != nil {
-		return
+	if m.Batch() == 2 {
+		var both []float32
+		if both, err = m.Predict(append(append(make([]float32, 0, 2*len(x)), x...), x...), t, guide.Guidance); err != nil {
+			return
+		}
+		if len(both) != 2*len(x) {
+			return nil, nil, nil, fmt.Errorf("batch prediction has %d values, want %d", len(both), 2*len(x))
+		}
+		p, n = both[:len(x)], both[len(x):]
+	} else {
+		if err = m.SetConditioning(pos); err != nil {
+			return
+		}
+		if p, err = m.Predict(x, t, guide.Guidance); err != nil {
+			return
+		}
+		if err = m.SetConditioning(*guide.Negative); err != nil {
+			return
+		}
+		if n, err = m.Predict(x, t, guide.Guidance); err != nil {
+			return
+		}
 	}
 	v = make([]float32, len(p))
 	for j := range v {

@@ -1,11 +1,12 @@
 package pipeline
 
 import (
+	"errors"
 	"fmt"
-
 	"path/filepath"
 	"time"
 
+	"github.com/flux-vk/flux-vk/engine"
 	"github.com/flux-vk/flux-vk/engine/kernels"
 	"github.com/flux-vk/flux-vk/graph"
 	"github.com/flux-vk/flux-vk/loader"
@@ -24,6 +25,7 @@ type Request struct {
 	CFGScale          float32   // true CFG with Negative when > 1
 	InitLatents       []float32 // latent (16, lh, lw) to start from instead of noise
 	MaxSequenceLength int       // T5 tokens; 0: the model's (256 schnell, 512 dev, or its config's)
+	CFGTwoPasses      bool      // true CFG as two passes per step even where a batch of 2 fits
 }
 
 // Trace receives the pipeline's intermediates (flux-vk check compares them
@@ -58,7 +60,7 @@ type Engine struct {
 	// The transformer stays prepared between pictures of the same size
 	// (--batch): building it uploads every weight.
 	flux    *FluxRunner
-	fluxKey [3]int // text tokens, latent height, latent width
+	fluxKey [4]int // text tokens, latent height, latent width, batch
 }
 
 // Close releases the prepared transformer.
@@ -69,20 +71,34 @@ func (e *Engine) Close() {
 	}
 }
 
-// transformer returns the runner for lt text tokens and an lh×lw latent,
-// preparing it only when the size changed.
-func (e *Engine) transformer(lt, lh, lw int) (*FluxRunner, error) {
-	key := [3]int{lt, lh, lw}
+// transformer returns the runner for batch samples of lt text tokens and
+// an lh×lw latent, preparing it only when the shape changed.
+func (e *Engine) transformer(lt, lh, lw, batch int) (*FluxRunner, error) {
+	key := [4]int{lt, lh, lw, batch}
 	if e.flux != nil && e.fluxKey == key {
 		return e.flux, nil
 	}
 	e.Close()
-	r, err := NewFluxRunner(e.B, e.M.Flux, e.M.FluxConfig, lt, lh, lw)
+	r, err := NewFluxRunner(e.B, e.M.Flux, e.M.FluxConfig, lt, lh, lw, batch)
 	if err != nil {
 		return nil, err
 	}
 	e.flux, e.fluxKey = r, key
 	return r, nil
+}
+
+// cfgTransformer is the runner for true CFG: a batch of 2 (one pass per
+// step) unless asked otherwise or the device lacks the memory for it, then
+// batch 1 (two passes per step) with a warning.
+func (e *Engine) cfgTransformer(lt, lh, lw int, twoPasses bool, warn func(string)) (*FluxRunner, error) {
+	if !twoPasses {
+		r, err := e.transformer(lt, lh, lw, 2)
+		if err == nil || !errors.Is(err, engine.ErrOutOfMemory) {
+			return r, err
+		}
+		warn("true CFG runs its two passes one after the other: a batch of 2 does not fit the device's memory")
+	}
+	return e.transformer(lt, lh, lw, 1)
 }
 
 // NewEngine prepares the tokenizers (the checkpoint's own files when it has

@@ -52,11 +52,17 @@ func (e *Engine) Generate(req Request, tr *Trace) (*Result, error) {
 	}
 
 	start = time.Now()
-	runner, err := e.transformer(len(pos.Txt)/e.M.FluxConfig.ContextInDim, lh, lw)
+	lt := len(pos.Txt) / e.M.FluxConfig.ContextInDim
+	guide := Guide{Guidance: req.Guidance, Negative: neg, CFGScale: req.CFGScale}
+	var runner *FluxRunner
+	if neg != nil {
+		runner, err = e.cfgTransformer(lt, lh, lw, req.CFGTwoPasses, warn)
+	} else {
+		runner, err = e.transformer(lt, lh, lw, 1)
+	}
 	if err != nil {
 		return nil, err
 	}
-	guide := Guide{Guidance: req.Guidance, Negative: neg, CFGScale: req.CFGScale}
 	stepStart := time.Now()
 	packed, latent, err := Sample(runner, noise, zc, lh, lw, sched, pos, guide, func(s Step) {
 		if tr.Step != nil {

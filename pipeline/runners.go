@@ -26,27 +26,28 @@ func (b Backend) Exec(g *graph.Graph) (graph.Executor, error) {
 	return g.NewVulkan(b.Lib, graph.VulkanOptions{Debug: b.Debug, Timed: b.Timed})
 }
 
-// FluxRunner runs the transformer graph for a fixed token count; it is the
-// Transformer the sampler calls.
+// FluxRunner runs the transformer graph for a fixed token count and batch;
+// it is the Transformer the sampler calls.
 type FluxRunner struct {
-	Ex   graph.Executor
-	cfg  loader.FluxConfig
-	l, n int // text and image tokens
+	Ex    graph.Executor
+	cfg   loader.FluxConfig
+	l, n  int // text and image tokens per sample
+	batch int
 }
 
-// NewFluxRunner builds and prepares the transformer for lt text tokens and an
-// lh×lw latent (packed into lh/2·lw/2 image tokens).
-func NewFluxRunner(b Backend, w graph.Weights, cfg loader.FluxConfig, lt, lh, lw int) (*FluxRunner, error) {
+// NewFluxRunner builds and prepares the transformer for batch samples of lt
+// text tokens and an lh×lw latent (packed into lh/2·lw/2 image tokens).
+func NewFluxRunner(b Backend, w graph.Weights, cfg loader.FluxConfig, lt, lh, lw, batch int) (*FluxRunner, error) {
 	li := (lh / 2) * (lw / 2)
 	g := graph.New(b.Act, w)
-	if err := model.BuildFlux(g, cfg, lt, li); err != nil {
+	if err := model.BuildFlux(g, cfg, lt, li, batch); err != nil {
 		return nil, fmt.Errorf("build transformer: %w", err)
 	}
 	ex, err := b.Exec(g)
 	if err != nil {
 		return nil, fmt.Errorf("prepare transformer: %w", err)
 	}
-	r := &FluxRunner{Ex: ex, cfg: cfg, l: lt, n: li}
+	r := &FluxRunner{Ex: ex, cfg: cfg, l: lt, n: li, batch: batch}
 	if err := ex.SetInput("img_ids", ImageIDs(lh, lw)); err != nil {
 		ex.Close()
 		return nil, err
@@ -58,15 +59,26 @@ func NewFluxRunner(b Backend, w graph.Weights, cfg loader.FluxConfig, lt, lh, lw
 	return r, nil
 }
 
-// SetConditioning sets the text inputs used by the next predictions.
-func (r *FluxRunner) SetConditioning(c Conditioning) error {
-	if err := r.Ex.SetInput("txt", c.Txt); err != nil {
+// Batch is how many samples one prediction computes.
+func (r *FluxRunner) Batch() int { return r.batch }
+
+// SetConditioning sets the text inputs of each sample (one Conditioning
+// per sample) used by the next predictions.
+func (r *FluxRunner) SetConditioning(cs ...Conditioning) error {
+	if len(cs) != r.batch {
+		return fmt.Errorf("transformer: %d conditionings for a batch of %d", len(cs), r.batch)
+	}
+	var txt, y []float32
+	for _, c := range cs {
+		txt, y = append(txt, c.Txt...), append(y, c.Y...)
+	}
+	if err := r.Ex.SetInput("txt", txt); err != nil {
 		return err
 	}
-	return r.Ex.SetInput("y", c.Y)
+	return r.Ex.SetInput("y", y)
 }
 
-// Predict runs the transformer once.
+// Predict runs the transformer once on the batch's latents, stacked.
 func (r *FluxRunner) Predict(x []float32, t, guidance float32) ([]float32, error) {
 	if err := r.Ex.SetInput("img", x); err != nil {
 		return nil, err

@@ -19,7 +19,8 @@
 // thread and row); the probabilities overwrite it, each thread its own slots.
 // Logits are prescaled by log2(e) (p.scale2 = scale·log2 e) so the
 // exponentials are exp2. Element of head h, token i, channel c is at
-// off + i·stride + h·D + c of its buffer (fused QKV layouts).
+// off + i·stride + h·D + c of its buffer (fused QKV layouts); grid z walks a
+// batch of sequences stacked by rows.
 #extension GL_EXT_control_flow_attributes : enable
 #include "act.glsl"
 
@@ -91,12 +92,16 @@ const float NEG = -1e30;
         }                                                                    \
     }
 
+// Element offsets of this workgroup's sample (grid z): a batch of
+// independent sequences stacked by rows, each Lq (Lk) rows long.
+uint zq, zk, zv, zo;
+
 // stageQ puts Q rows r0.. of head channels d0..d0+4·n4 into Qs[r·QS4 + g].
 void stageQ(uint r0, uint hd, uint d0, uint n4) {
     for (uint idx = gl_LocalInvocationIndex; idx < BR * n4; idx += WG) {
         const uint r = idx / n4, g = idx % n4, row = r0 + r, d = d0 + 4 * g;
         vec4 x = vec4(0.0);
-        if (row < p.lq) { LOAD4(x, qbuf, qbuf4, p.qoff + row * p.qstride + hd + d, d) }
+        if (row < p.lq) { LOAD4(x, qbuf, qbuf4, p.qoff + zq + row * p.qstride + hd + d, d) }
         Qs[r * QS4 + g] = x;
     }
 }
@@ -107,7 +112,7 @@ void stageK(uint k0, uint hd, uint d0) {
     for (uint idx = gl_LocalInvocationIndex; idx < BC * DK4; idx += WG) {
         const uint j = idx / DK4, g = idx % DK4, key = k0 + j, d = d0 + 4 * g;
         vec4 x = vec4(0.0);
-        if (key < p.lk) { LOAD4(x, kbuf, kbuf4, p.koff + key * p.kstride + hd + d, d) }
+        if (key < p.lk) { LOAD4(x, kbuf, kbuf4, p.koff + zk + key * p.kstride + hd + d, d) }
         KV[((j % 4) * NTC + j / 4) * KS4 + g] = x;
     }
 }
@@ -118,7 +123,7 @@ void stageV(uint k0, uint hd) {
     for (uint idx = gl_LocalInvocationIndex; idx < JK * DP4; idx += WG) {
         const uint jj = idx / DP4, g = idx % DP4, key = k0 + jj, d = 4 * g;
         vec4 x = vec4(0.0);
-        if (key < p.lk) { LOAD4(x, vbuf, vbuf4, p.voff + key * p.vstride + hd + d, d) }
+        if (key < p.lk) { LOAD4(x, vbuf, vbuf4, p.voff + zv + key * p.vstride + hd + d, d) }
         KV[jj * DP4 + g] = x;
     }
 }
@@ -142,6 +147,11 @@ void main() {
     const uint tr = tid / NTC, tc = tid % NTC;
     const uint h = gl_WorkGroupID.y, hd = h * D;
     const uint r0 = gl_WorkGroupID.x * BR;
+    const uint z = gl_WorkGroupID.z;
+    zq = z * p.lq * p.qstride;
+    zk = z * p.lk * p.kstride;
+    zv = z * p.lk * p.vstride;
+    zo = z * p.lq * p.ostride;
 
     float m[SR], l[SR];
     vec4 o[SR * OC4];
@@ -229,7 +239,7 @@ void main() {
         const float inv = 1.0 / lt;
         if (row < p.lq) {
             [[unroll]] for (uint k = 0; k < OC4; k++) {
-                const uint d = 4 * (tc + k * NTC), a = p.ooff + row * p.ostride + hd + d;
+                const uint d = 4 * (tc + k * NTC), a = p.ooff + zo + row * p.ostride + hd + d;
                 const vec4 y = o[i * OC4 + k] * inv;
                 if (VEC != 0) {
                     if (d < D) STORE_ACT4(obuf4, a / 4, y);

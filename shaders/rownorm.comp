@@ -17,11 +17,13 @@ layout(push_constant) uniform Push {
     float eps;
     uint mode; // 0 LayerNorm, 1 RMSNorm
     uint flags; // 1: p0 present, 2: p1 present, 4: modulate (p0 shift, p1 scale)
+    uint modRows; // modulate: shift and scale have one row per modRows rows of x (one per sample)
 } pc;
 
-void emit(uint base, uint c, float n) {
+void emit(uint row, uint base, uint c, float n) {
     if ((pc.flags & 4u) != 0) {
-        n = n * (1.0 + p1[c]) + p0[c];
+        uint m = (row / pc.modRows) * pc.dim + c;
+        n = n * (1.0 + p1[m]) + p0[m];
     } else {
         if ((pc.flags & 1u) != 0) n *= p0[c];
         if ((pc.flags & 2u) != 0) n += p1[c];
@@ -71,9 +73,9 @@ void main() {
     if (cached) {
         [[unroll]] for (uint k = 0; k < CACHE; k++) {
             uint c = lane + k * T;
-            if (c < dim) emit(base, c, (v[k] - mean) * inv);
+            if (c < dim) emit(row, base, c, (v[k] - mean) * inv);
         }
     } else {
-        for (uint c = lane; c < dim; c += T) emit(base, c, (LOAD_ACT(x, base + c) - mean) * inv);
+        for (uint c = lane; c < dim; c += T) emit(row, base, c, (LOAD_ACT(x, base + c) - mean) * inv);
     }
 }

@@ -109,7 +109,7 @@ func checkFlux(c *checker, dir string, cs goldenCase) error {
 	defer m.Close()
 	img, txt := io.shape("img"), io.shape("txt")
 	g := graph.New(c.be.Act, m.Flux)
-	if err := model.BuildFlux(g, m.FluxConfig, txt[1], img[1]); err != nil {
+	if err := model.BuildFlux(g, m.FluxConfig, txt[1], img[1], 1); err != nil {
 		return err
 	}
 	ex, err := c.be.Exec(g)

@@ -45,7 +45,7 @@ func checkSampling(c *checker, dir string, cs goldenCase) error {
 	}
 	defer fm.Close()
 	txt := io.shape("txt")
-	tr, err := pipeline.NewFluxRunner(c.be, fm.Flux, fm.FluxConfig, txt[1], lh, lw)
+	tr, err := pipeline.NewFluxRunner(c.be, fm.Flux, fm.FluxConfig, txt[1], lh, lw, 1)
 	if err != nil {
 		return err
 	}

@@ -14,6 +14,10 @@ type AttentionArgs struct {
 	Out, Q, K, V     engine.Range
 	Bias             engine.Range // optional additive bias [Heads, Lq, Lk] f32 (T5 relative position bias)
 	Heads, Lq, Lk, D int
+	// Batch independent sequences (0 means 1) stacked by rows: sample b's
+	// token i is row b·Lq + i of Q and Out (b·Lk + i of K and V); the bias,
+	// if any, is shared.
+	Batch int
 	// Element of head h, token i, channel c lives at Off + i*Stride + h*D + c (in elements of Type).
 	// Stride 0 means Heads*D (dense). This lets attention read Q/K/V straight out of a fused QKV buffer.
 	QStride, KStride, VStride, OStride int
@@ -121,8 +125,8 @@ func (l *Lib) attention(rec *engine.Recorder, a AttentionArgs, c attnConfig) err
 		return fmt.Errorf("attention: tiling %+v invalid for head dim %d", c, a.D)
 	}
 	gx := groups(a.Lq, c.BR)
-	if gx > l.D.Info.MaxGroups[0] || uint32(a.Heads) > l.D.Info.MaxGroups[1] {
-		return fmt.Errorf("attention: %d query tiles × %d heads exceed the device's workgroup limits", gx, a.Heads)
+	if gx > l.D.Info.MaxGroups[0] || uint32(a.Heads) > l.D.Info.MaxGroups[1] || uint32(a.Batch) > l.D.Info.MaxGroups[2] {
+		return fmt.Errorf("attention: %d query tiles × %d heads × %d samples exceed the device's workgroup limits", gx, a.Heads, a.Batch)
 	}
 	// vec4 global loads and stores where every row starts on a multiple of 4 elements.
 	vec := a.D%4 == 0
@@ -139,7 +143,7 @@ func (l *Lib) attention(rec *engine.Recorder, a AttentionArgs, c attnConfig) err
 	push := Push(a.Heads, a.Lq, a.Lk, a.QStride, a.KStride, a.VStride, a.OStride, a.QOff, a.KOff, a.VOff, a.OOff,
 		a.Scale*float32(math.Log2E), a.Causal, a.Bias.Buf != nil)
 	binds := []engine.Range{a.Out, a.Q, a.K, a.V, l.orDummy(a.Bias)}
-	if err := rec.Dispatch(p, binds, push, gx, uint32(a.Heads), 1); err != nil {
+	if err := rec.Dispatch(p, binds, push, gx, uint32(a.Heads), uint32(a.Batch)); err != nil {
 		return fmt.Errorf("attention: %w", err)
 	}
 	return nil
@@ -149,8 +153,11 @@ func (l *Lib) attention(rec *engine.Recorder, a AttentionArgs, c attnConfig) err
 // every addressed element lies inside its range (the shaders index with
 // 32-bit unsigned integers and do not check).
 func (a *AttentionArgs) normalize(l *Lib) error {
-	if a.Heads <= 0 || a.Lq <= 0 || a.Lk <= 0 || a.D <= 0 {
-		return fmt.Errorf("attention: bad shape heads=%d lq=%d lk=%d d=%d", a.Heads, a.Lq, a.Lk, a.D)
+	if a.Batch == 0 {
+		a.Batch = 1
+	}
+	if a.Heads <= 0 || a.Lq <= 0 || a.Lk <= 0 || a.D <= 0 || a.Batch < 0 {
+		return fmt.Errorf("attention: bad shape heads=%d lq=%d lk=%d d=%d batch=%d", a.Heads, a.Lq, a.Lk, a.D, a.Batch)
 	}
 	switch a.Type {
 	case F32:
@@ -171,8 +178,8 @@ func (a *AttentionArgs) normalize(l *Lib) error {
 		name             string
 		r                engine.Range
 		off, stride, len int
-	}{{"out", a.Out, a.OOff, a.OStride, a.Lq}, {"q", a.Q, a.QOff, a.QStride, a.Lq},
-		{"k", a.K, a.KOff, a.KStride, a.Lk}, {"v", a.V, a.VOff, a.VStride, a.Lk}} {
+	}{{"out", a.Out, a.OOff, a.OStride, a.Batch * a.Lq}, {"q", a.Q, a.QOff, a.QStride, a.Batch * a.Lq},
+		{"k", a.K, a.KOff, a.KStride, a.Batch * a.Lk}, {"v", a.V, a.VOff, a.VStride, a.Batch * a.Lk}} {
 		if err := attnCheckRange(t.name, t.r, t.off, t.stride, t.len, hd, a.Type.Size()); err != nil {
 			return err
 		}

@@ -30,11 +30,18 @@ func (l *Lib) attentionNaive(rec *engine.Recorder, a AttentionArgs, scratch engi
 	if err != nil {
 		return err
 	}
-	for h0 := 0; h0 < a.Heads; h0 += hb {
-		n := min(hb, a.Heads-h0)
-		s := engine.Range{Buf: scratch.Buf, Off: scratch.Off + uint64(h0)*perHead, Size: uint64(n) * perHead}
-		if err := l.attnNaiveGroup(rec, a, s, h0, n); err != nil {
-			return fmt.Errorf("attention naive: %w", err)
+	// The samples of a batch reuse the scratch one after the other.
+	one := a
+	one.Batch = 1
+	for b := 0; b < a.Batch; b++ {
+		one.QOff, one.OOff = a.QOff+b*a.Lq*a.QStride, a.OOff+b*a.Lq*a.OStride
+		one.KOff, one.VOff = a.KOff+b*a.Lk*a.KStride, a.VOff+b*a.Lk*a.VStride
+		for h0 := 0; h0 < a.Heads; h0 += hb {
+			n := min(hb, a.Heads-h0)
+			s := engine.Range{Buf: scratch.Buf, Off: scratch.Off + uint64(h0)*perHead, Size: uint64(n) * perHead}
+			if err := l.attnNaiveGroup(rec, one, s, h0, n); err != nil {
+				return fmt.Errorf("attention naive: %w", err)
+			}
 		}
 	}
 	return nil

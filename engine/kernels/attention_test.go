@@ -23,6 +23,7 @@ type attnCase struct {
 	t                DType
 	fused            bool
 	aligned          bool // fused with every offset and stride a multiple of 4 (the vec4 path)
+	batch            int  // > 1: that many sequences stacked by rows
 }
 
 func (c attnCase) String() string {
@@ -41,6 +42,9 @@ func (c attnCase) String() string {
 	}
 	if c.aligned {
 		s += "_aligned"
+	}
+	if c.batch > 1 {
+		s += fmt.Sprintf("_batch%d", c.batch)
 	}
 	return s
 }
@@ -69,6 +73,9 @@ var attnCases = []attnCase{
 	{heads: 1, lq: 150, lk: 150, d: 128, causal: true, bias: true, t: F16},
 	{heads: 2, lq: 67, lk: 131, d: 24, t: F16, fused: true},
 	{heads: 1, lq: 90, lk: 90, d: 512, t: F16},
+	{heads: 2, lq: 37, lk: 53, d: 16, t: F32, batch: 2}, // true CFG's batch of 2
+	{heads: 2, lq: 45, lk: 45, d: 64, t: F16, fused: true, aligned: true, batch: 2},
+	{heads: 1, lq: 40, lk: 40, d: 128, causal: true, bias: true, t: F16, batch: 3},
 }
 
 // attnData is one case's random inputs on the device and its reference.
@@ -84,8 +91,9 @@ type attnData struct {
 func attnSetup(t *testing.T, l *Lib, c attnCase, seed int64) attnData {
 	t.Helper()
 	r := rand.New(rand.NewSource(seed))
-	hd := c.heads * c.d
-	a := AttentionArgs{Heads: c.heads, Lq: c.lq, Lk: c.lk, D: c.d, Causal: c.causal, Type: c.t, Scale: c.scale}
+	hd, nb := c.heads*c.d, max(c.batch, 1)
+	lq, lk := nb*c.lq, nb*c.lk // rows of all samples
+	a := AttentionArgs{Heads: c.heads, Lq: c.lq, Lk: c.lk, D: c.d, Causal: c.causal, Type: c.t, Scale: c.scale, Batch: c.batch}
 	if a.Scale == 0 {
 		a.Scale = float32(1 / math.Sqrt(float64(c.d)))
 	}
@@ -98,16 +106,16 @@ func attnSetup(t *testing.T, l *Lib, c attnCase, seed int64) attnData {
 		if c.aligned {
 			stride, pad = 3*hd+8, []int{4, 4, 8, 4, 8}
 		}
-		rows := max(c.lq, c.lk)
+		rows := max(lq, lk)
 		all := round(randn(r, rows*stride, 1))
 		b := put(t, l, all, c.t).All()
 		a.Q, a.K, a.V = b, b, b
 		a.QStride, a.KStride, a.VStride = stride, stride, stride
 		a.QOff, a.KOff, a.VOff = pad[0], hd+pad[1], 2*hd+pad[2]
-		q, k, v = attnGather(all, a.QOff, stride, c.lq, hd), attnGather(all, a.KOff, stride, c.lk, hd), attnGather(all, a.VOff, stride, c.lk, hd)
+		q, k, v = attnGather(all, a.QOff, stride, lq, hd), attnGather(all, a.KOff, stride, lk, hd), attnGather(all, a.VOff, stride, lk, hd)
 		a.OStride, a.OOff = hd+pad[3], pad[4]
 	} else {
-		q, k, v = round(randn(r, c.lq*hd, 1)), round(randn(r, c.lk*hd, 1)), round(randn(r, c.lk*hd, 1))
+		q, k, v = round(randn(r, lq*hd, 1)), round(randn(r, lk*hd, 1)), round(randn(r, lk*hd, 1))
 		a.Q, a.K, a.V = put(t, l, q, c.t).All(), put(t, l, k, c.t).All(), put(t, l, v, c.t).All()
 	}
 	var bias []float32
@@ -119,10 +127,15 @@ func attnSetup(t *testing.T, l *Lib, c attnCase, seed int64) attnData {
 	if ostride == 0 {
 		ostride = hd
 	}
-	n := a.OOff + (c.lq-1)*ostride + hd + 3 // a few elements past the end, which must stay untouched
+	n := a.OOff + (lq-1)*ostride + hd + 3 // a few elements past the end, which must stay untouched
 	ob := out(t, l, n, c.t)
 	a.Out = ob.All()
-	want := ref.Attention(q, k, v, bias, c.heads, c.lq, c.lk, c.d, a.Scale, c.causal)
+	var want []float32
+	for b := 0; b < nb; b++ {
+		qs, ks := b*c.lq*hd, b*c.lk*hd
+		want = append(want, ref.Attention(q[qs:qs+c.lq*hd], k[ks:ks+c.lk*hd], v[ks:ks+c.lk*hd], bias,
+			c.heads, c.lq, c.lk, c.d, a.Scale, c.causal)...)
+	}
 	return attnData{a: a, outBuf: ob, outElems: n, want: want}
 }
 
@@ -145,8 +158,9 @@ func attnCheck(t *testing.T, l *Lib, what string, d attnData, tol float64) {
 	if stride == 0 {
 		stride = hd
 	}
+	rows := max(d.a.Batch, 1) * d.a.Lq
 	inside := make([]bool, len(got))
-	for i := 0; i < d.a.Lq; i++ {
+	for i := 0; i < rows; i++ {
 		for c := 0; c < hd; c++ {
 			inside[d.a.OOff+i*stride+c] = true
 		}
@@ -156,7 +170,7 @@ func attnCheck(t *testing.T, l *Lib, what string, d attnData, tol float64) {
 			t.Fatalf("%s: element %d outside the output was written (%v)", what, i, x)
 		}
 	}
-	within(t, what, attnGather(got, d.a.OOff, stride, d.a.Lq, hd), d.want, tol)
+	within(t, what, attnGather(got, d.a.OOff, stride, rows, hd), d.want, tol)
 }
 
 func attnTol(t DType) float64 {
@@ -182,7 +196,7 @@ func TestAttentionNaive(t *testing.T) {
 	for i, c := range attnCases {
 		t.Run(c.String(), func(t *testing.T) {
 			d := attnSetup(t, l, c, int64(i+1))
-			scratch := out(t, l, c.heads*c.lq*c.lk, F32)
+			scratch := out(t, l, c.heads*c.lq*c.lk, F32) // reused by each sample
 			run(t, l, []*engine.Buffer{d.outBuf}, func(rec *engine.Recorder) error {
 				return l.AttentionNaive(rec, d.a, scratch.All())
 			})

@@ -20,7 +20,8 @@ type LinearArgs struct {
 	Y, X, W  engine.Range
 	Bias     engine.Range // optional, [N] f32
 	Residual engine.Range // optional [M,N] of YType; may be the same range as Y (in place)
-	Gate     engine.Range // optional [N] f32, only with Residual (FLUX's x + gate·attn)
+	Gate     engine.Range // optional f32, only with Residual (FLUX's x + gate·attn): [N], or [M/GateRows, N]
+	GateRows int          // rows of y per gate row (a batch of samples, each with its own gate); 0: one row for all
 	M, K, N  int          // X [M,K], W [N,K] (PyTorch nn.Linear layout), Y [M,N]
 	XType    DType        // F32 or F16
 	YType    DType        // F32 or F16 (also the residual's type)
@@ -35,7 +36,7 @@ const (
 	linResY  = 4 // residual is Y (in place)
 	linGate  = 8
 	linVec4  = 64 // matmul_vec: K and offsets are multiples of 4
-	linPush  = 12 * 4
+	linPush  = 14 * 4
 	vecMaxM  = 4 // Linear uses matmul_vec up to this many rows of x
 	linBinds = 6
 )
@@ -104,6 +105,23 @@ func overlap2(a engine.Range, na uint64, b engine.Range, nb uint64) bool {
 	return a.Buf != nil && a.Buf == b.Buf && a.Off < b.Off+nb && b.Off < a.Off+na
 }
 
+// gateRowsOf is how many rows the gate has.
+func (a *LinearArgs) gateRowsOf() int {
+	if a.GateRows == 0 {
+		return 1
+	}
+	return a.M / a.GateRows
+}
+
+// gateGroup is the shader's gRows: rows of y per gate row (all of them for
+// a shared gate).
+func (a *LinearArgs) gateGroup() int {
+	if a.GateRows == 0 {
+		return a.M
+	}
+	return a.GateRows
+}
+
 func (a *LinearArgs) check() error {
 	if a.M <= 0 || a.K <= 0 || a.N <= 0 {
 		return fmt.Errorf("sizes must be positive")
@@ -117,6 +135,9 @@ func (a *LinearArgs) check() error {
 	if a.Gate.Buf != nil && a.Residual.Buf == nil {
 		return fmt.Errorf("gate needs a residual")
 	}
+	if a.GateRows < 0 || a.GateRows > 0 && a.M%a.GateRows != 0 {
+		return fmt.Errorf("%d rows do not split into gate groups of %d", a.M, a.GateRows)
+	}
 	checks := []struct {
 		what string
 		r    engine.Range
@@ -124,7 +145,7 @@ func (a *LinearArgs) check() error {
 		t    DType
 		opt  bool
 	}{{"x", a.X, a.M * a.K, a.XType, false}, {"w", a.W, a.N * a.K, a.WType, false}, {"y", a.Y, a.M * a.N, a.YType, false},
-		{"bias", a.Bias, a.N, F32, true}, {"residual", a.Residual, a.M * a.N, a.YType, true}, {"gate", a.Gate, a.N, F32, true}}
+		{"bias", a.Bias, a.N, F32, true}, {"residual", a.Residual, a.M * a.N, a.YType, true}, {"gate", a.Gate, a.gateRowsOf() * a.N, F32, true}}
 	for _, c := range checks {
 		if c.opt && c.r.Buf == nil {
 			continue
@@ -197,7 +218,7 @@ func (l *Lib) linearPart(rec *engine.Recorder, a *LinearArgs, m0, mc, n0, nc int
 	binds := []engine.Range{xr, wr, l.orDummy(a.Bias), l.orDummy(a.Gate), rr, yr}
 	access := []engine.Access{engine.Read, engine.Read, engine.Read, engine.Read, engine.Read, yAccess}
 	push := func(tiles int) []byte {
-		return Push(mc, nc, a.K, a.N, xOff, wOff, yOff+n0, rOff+n0, n0, n0, flags, tiles)
+		return Push(mc, nc, a.K, a.N, xOff, wOff, yOff+n0, rOff+n0, n0, n0, flags, tiles, m0, a.gateGroup())
 	}
 	if mc <= vecMaxM {
 		if a.K%4 == 0 && xOff%4 == 0 && wOff%4 == 0 {

@@ -47,6 +47,7 @@ type linearCase struct {
 	seed          int64
 	tol           float64
 	minDispatches int
+	samples       int // > 1: the gate has a row per sample of m/samples rows
 }
 
 // linearRef is y = residual + gate ⊙ act(x·Wᵀ + bias) in float64 on the
@@ -64,7 +65,7 @@ func linearRef(c linearCase, x, w, bias, res, gate []float32) []float32 {
 		for i := range y {
 			g := 1.0
 			if gate != nil {
-				g = float64(gate[i%c.n])
+				g = float64(gate[i/c.n/(c.m/max(c.samples, 1))*c.n+i%c.n])
 			}
 			y[i] = float32(float64(r[i]) + g*float64(y[i]))
 		}
@@ -97,8 +98,11 @@ func runLinear(t *testing.T, l *Lib, c linearCase) {
 		a.Bias = put(t, l, bias, F32).All()
 	}
 	if c.ep.gate {
-		gate = randn(r, c.n, 1)
+		gate = randn(r, max(c.samples, 1)*c.n, 1)
 		a.Gate = put(t, l, gate, F32).All()
+		if c.samples > 1 {
+			a.GateRows = c.m / c.samples
+		}
 	}
 	yb := out(t, l, c.m*c.n, c.yt)
 	outs := []*engine.Buffer{yb}
@@ -261,6 +265,38 @@ func TestLinearSplitsLargeBindings(t *testing.T) {
 	}
 }
 
+// A gate per sample (true CFG's batch of 2): on the vec, subgroup and tiled
+// kernels, and split over M, where each dispatch starts at a later row.
+func TestLinearGatePerSample(t *testing.T) {
+	l := testLib(t)
+	defer func() { mmTileOverride, maxBindOverride = nil, 0 }()
+	gated := epilogues[6]
+	for _, c := range []struct {
+		name string
+		c    linearCase
+		tile bool
+		bind uint64
+	}{
+		{"vec", linearCase{m: 2, k: 33, n: 17, samples: 2}, false, 0},
+		{"vec4", linearCase{m: 4, k: 64, n: 9, samples: 2, ep: epilogues[7]}, false, 0},
+		{"device", linearCase{m: 39, k: 29, n: 45, samples: 3}, false, 0},
+		{"tiled", linearCase{m: 70, k: 20, n: 37, samples: 2, yt: F16, wt: BF16}, true, 0},
+		{"split", linearCase{m: 40, k: 50, n: 70, samples: 4, minDispatches: 6}, false, 4096},
+	} {
+		cc := c.c
+		if cc.ep == (epilogue{}) {
+			cc.ep = gated
+		}
+		cc.seed = 31
+		if c.tile {
+			mmTileOverride = &gpuTiles[len(gpuTiles)-1]
+		}
+		maxBindOverride = c.bind
+		t.Run(c.name, func(t *testing.T) { runLinear(t, l, cc) })
+		mmTileOverride, maxBindOverride = nil, 0
+	}
+}
+
 func TestLinearRejectsBadArgs(t *testing.T) {
 	l := testLib(t)
 	x, y := out(t, l, 64, F32), out(t, l, 64, F32)
@@ -274,6 +310,7 @@ func TestLinearRejectsBadArgs(t *testing.T) {
 		{X: x.All(), W: x.All(), Y: y.All(), M: 100, K: 4, N: 4},
 		{X: x.All(), W: x.All(), Y: y.All(), M: 4, K: 4, N: 4, Gate: x.All()},
 		{X: x.All(), W: x.All(), Y: y.All(), M: 4, K: 4, N: 4, XType: BF16},
+		{X: x.All(), W: x.All(), Y: y.All(), M: 4, K: 4, N: 4, Residual: y.All(), Gate: x.All(), GateRows: 3},
 		{X: x.All(), W: x.All(), Y: y.Slice(0, 256), M: 4, K: 4, N: 4, Residual: y.Slice(16, 128)},
 		{X: y.All(), W: x.All(), Y: y.All(), M: 4, K: 4, N: 4},
 	} {

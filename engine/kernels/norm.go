@@ -29,16 +29,20 @@ func (l *Lib) LayerNorm(rec *engine.Recorder, y, x, gamma, beta engine.Range, ro
 	if beta.Buf != nil {
 		flags |= normHasP1
 	}
-	return l.rowNorm(rec, "layernorm", y, x, gamma, beta, rows, dim, eps, normLayer, flags, t)
+	return l.rowNorm(rec, "layernorm", y, x, gamma, beta, rows, dim, 1, eps, normLayer, flags, t)
 }
 
 // ModLayerNorm records FLUX's modulation y = (1 + scale)⊙LayerNorm(x) + shift
-// with a non-affine LayerNorm; shift and scale are [dim] f32.
-func (l *Lib) ModLayerNorm(rec *engine.Recorder, y, x, shift, scale engine.Range, rows, dim int, eps float32, t DType) error {
+// with a non-affine LayerNorm; shift and scale are f32 [samples, dim]: rows
+// of x come in samples equal groups (a batch), each modulated by its own row.
+func (l *Lib) ModLayerNorm(rec *engine.Recorder, y, x, shift, scale engine.Range, rows, dim, samples int, eps float32, t DType) error {
 	if shift.Buf == nil || scale.Buf == nil {
 		return fmt.Errorf("modlayernorm: shift and scale are required")
 	}
-	return l.rowNorm(rec, "modlayernorm", y, x, shift, scale, rows, dim, eps, normLayer, normHasP0|normHasP1|normModulate, t)
+	if samples <= 0 || rows%samples != 0 {
+		return fmt.Errorf("modlayernorm: %d rows do not split into %d samples", rows, samples)
+	}
+	return l.rowNorm(rec, "modlayernorm", y, x, shift, scale, rows, dim, samples, eps, normLayer, normHasP0|normHasP1|normModulate, t)
 }
 
 // RMSNorm records y = x/sqrt(mean(x²) + eps)·gamma over each row; gamma
@@ -48,7 +52,7 @@ func (l *Lib) RMSNorm(rec *engine.Recorder, y, x, gamma engine.Range, rows, dim 
 	if gamma.Buf != nil {
 		flags |= normHasP0
 	}
-	return l.rowNorm(rec, "rmsnorm", y, x, gamma, engine.Range{}, rows, dim, eps, normRMS, flags, t)
+	return l.rowNorm(rec, "rmsnorm", y, x, gamma, engine.Range{}, rows, dim, 1, eps, normRMS, flags, t)
 }
 
 // normNoSubgroup forces the shared-memory reductions (tests cover both).
@@ -114,29 +118,29 @@ func normRows(op string, y, x engine.Range, rows, dim int, t DType) (engine.Rang
 	return y, x, err
 }
 
-func (l *Lib) rowNorm(rec *engine.Recorder, op string, y, x, p0, p1 engine.Range, rows, dim int, eps float32,
+func (l *Lib) rowNorm(rec *engine.Recorder, op string, y, x, p0, p1 engine.Range, rows, dim, samples int, eps float32,
 	mode, flags int, t DType) error {
 	y, x, err := normRows(op, y, x, rows, dim, t)
 	if err != nil {
 		return err
 	}
 	if flags&normHasP0 != 0 {
-		if p0, err = opsArg(op, "gamma/shift", p0, dim, F32); err != nil {
+		if p0, err = opsArg(op, "gamma/shift", p0, samples*dim, F32); err != nil {
 			return err
 		}
 	}
 	if flags&normHasP1 != 0 {
-		if p1, err = opsArg(op, "beta/scale", p1, dim, F32); err != nil {
+		if p1, err = opsArg(op, "beta/scale", p1, samples*dim, F32); err != nil {
 			return err
 		}
 	}
 	name, spec := l.normPlan("rownorm", t, dim)
-	p, err := l.pipeline(name, []engine.Access{engine.Read, engine.Write, engine.Read, engine.Read}, 20, spec...)
+	p, err := l.pipeline(name, []engine.Access{engine.Read, engine.Write, engine.Read, engine.Read}, 24, spec...)
 	if err != nil {
 		return err
 	}
 	gx, gy := opsFold(int(groups(max(rows, 1), int(spec[0]/spec[1]))))
-	return rec.Dispatch(p, []engine.Range{x, y, l.orDummy(p0), l.orDummy(p1)}, Push(rows, dim, eps, mode, flags), gx, gy, 1)
+	return rec.Dispatch(p, []engine.Range{x, y, l.orDummy(p0), l.orDummy(p1)}, Push(rows, dim, eps, mode, flags, max(rows/samples, 1)), gx, gy, 1)
 }
 
 // Softmax records a max-subtracted softmax over each of rows rows of dim
@@ -271,7 +275,7 @@ func init() {
 	opsRegister("modlayernorm", norms, rowBytes, flops(8),
 		func(l *Lib, b []engine.Range, a []int, t DType) func(*engine.Recorder) error {
 			return func(rec *engine.Recorder) error {
-				return l.ModLayerNorm(rec, b[1], b[0], b[2], b[3], a[0], a[1], 1e-6, t)
+				return l.ModLayerNorm(rec, b[1], b[0], b[2], b[3], a[0], a[1], 1, 1e-6, t)
 			}
 		}, rowBufs)
 	opsRegister("rmsnorm", []opsShape{opsRowsDim(4352*24, 128, false), opsRowsDim(256*24, 128, true)}, rowBytes, flops(4),

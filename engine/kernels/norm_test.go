@@ -56,7 +56,7 @@ func testNormRows(t *testing.T) {
 					return l.LayerNorm(rec, y.All(), xb.All(), none, none, rows, dim, eps, dt)
 				}, ref.LayerNorm(x, nil, nil, rows, dim, eps)},
 				{"modlayernorm", func(rec *engine.Recorder) error {
-					return l.ModLayerNorm(rec, y.All(), xb.All(), gb.All(), bb.All(), rows, dim, eps, dt)
+					return l.ModLayerNorm(rec, y.All(), xb.All(), gb.All(), bb.All(), rows, dim, 1, eps, dt)
 				}, ref.Modulate(ref.LayerNorm(x, nil, nil, rows, dim, eps), g, b, rows, dim)},
 				{"rmsnorm", func(rec *engine.Recorder) error {
 					return l.RMSNorm(rec, y.All(), xb.All(), gb.All(), rows, dim, eps, dt)
@@ -72,6 +72,27 @@ func testNormRows(t *testing.T) {
 				run(t, l, []*engine.Buffer{y}, c.rec)
 				within(t, fmt.Sprintf("%s %s %dx%d", c.name, dt, rows, dim), get(t, l, y, n, dt), c.want, opsTol(dt))
 			}
+		}
+	}
+}
+
+// ModLayerNorm with a shift and scale row per sample (true CFG's batch):
+// rows come in samples equal groups, each modulated by its own row.
+func TestModLayerNormPerSample(t *testing.T) {
+	l := testLib(t)
+	r := rand.New(rand.NewSource(13))
+	for _, dt := range opsTypes {
+		for _, s := range [][3]int{{2, 5, 2}, {6, 300, 3}, {8, 3072, 2}, {5, 7, 5}} {
+			rows, dim, samples := s[0], s[1], s[2]
+			xb, x := opsIn(t, l, randn(r, rows*dim, 2), dt)
+			sb, cb := put(t, l, randn(r, samples*dim, 1), F32), put(t, l, randn(r, samples*dim, 1), F32)
+			shift, scale := get(t, l, sb, samples*dim, F32), get(t, l, cb, samples*dim, F32)
+			y := out(t, l, rows*dim, dt)
+			run(t, l, []*engine.Buffer{y}, func(rec *engine.Recorder) error {
+				return l.ModLayerNorm(rec, y.All(), xb.All(), sb.All(), cb.All(), rows, dim, samples, 1e-6, dt)
+			})
+			want := ref.Modulate(ref.LayerNorm(x, nil, nil, rows, dim, 1e-6), shift, scale, rows, dim)
+			within(t, fmt.Sprintf("%s %dx%d/%d", dt, rows, dim, samples), get(t, l, y, rows*dim, dt), want, opsTol(dt))
 		}
 	}
 }

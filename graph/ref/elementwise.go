@@ -32,29 +32,40 @@ func AddRow(x, row []float32, rows, dim int) []float32 {
 	return y
 }
 
-// Modulate returns (1 + scale)·x + shift for x (rows, dim) and shift, scale
-// (dim) broadcast over the rows (FLUX adaLN modulation).
+// Modulate returns (1 + scale)·x + shift for x (rows, dim); shift and
+// scale hold one row per sample: the rows of x come in len(shift)/dim equal
+// groups (a batch), each modulated by its own row.
 func Modulate(x, shift, scale []float32, rows, dim int) []float32 {
-	need(len(x) == rows*dim && len(shift) == dim && len(scale) == dim,
+	per := rowsPerSample("modulate", rows, dim, len(shift))
+	need(len(x) == rows*dim && len(scale) == len(shift),
 		"modulate: x %d, shift %d, scale %d values, want %d×%d", len(x), len(shift), len(scale), rows, dim)
 	y := make([]float32, len(x))
 	for i := range x {
-		c := i % dim
-		y[i] = float32((1+float64(scale[c]))*float64(x[i]) + float64(shift[c]))
+		m := i/dim/per*dim + i%dim
+		y[i] = float32((1+float64(scale[m]))*float64(x[i]) + float64(shift[m]))
 	}
 	return y
 }
 
-// GatedAdd returns x + gate·y for x, y (rows, dim) and gate (dim) broadcast
-// over the rows (FLUX gated residual).
+// GatedAdd returns x + gate·y for x, y (rows, dim); the gate holds one row
+// per sample, as Modulate's shift (FLUX gated residual).
 func GatedAdd(x, gate, y []float32, rows, dim int) []float32 {
-	need(len(x) == rows*dim && len(y) == rows*dim && len(gate) == dim,
+	per := rowsPerSample("gatedadd", rows, dim, len(gate))
+	need(len(x) == rows*dim && len(y) == rows*dim,
 		"gatedadd: x %d, y %d, gate %d values, want %d×%d", len(x), len(y), len(gate), rows, dim)
 	out := make([]float32, len(x))
 	for i := range x {
-		out[i] = float32(float64(x[i]) + float64(gate[i%dim])*float64(y[i]))
+		out[i] = float32(float64(x[i]) + float64(gate[i/dim/per*dim+i%dim])*float64(y[i]))
 	}
 	return out
+}
+
+// rowsPerSample is how many of rows share each row of a per-sample vector of
+// n values (n = samples·dim, samples dividing rows).
+func rowsPerSample(op string, rows, dim, n int) int {
+	need(dim > 0 && n > 0 && n%dim == 0 && rows%(n/dim) == 0,
+		"%s: %d values are not one row of %d per sample of %d rows", op, n, dim, rows)
+	return max(rows/(n/dim), 1)
 }
 
 // mapf applies f element-wise in float64.

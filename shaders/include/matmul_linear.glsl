@@ -4,7 +4,7 @@
 // matmul_io.glsl.
 //
 // X [M,K] (type XTYPE) and W [N,K] (type WTYPE, PyTorch nn.Linear layout)
-// are read as words; Bias and Gate are f32 [N]; Residual and Y are
+// are read as words; Bias is f32 [N], Gate f32 [M/gRows, N]; Residual and Y are
 // activations (ACT_T) addressed as row·ldy + column from their element
 // offsets, so Linear can split N over several dispatches (Y then gets a
 // column offset) when W is larger than one binding may be.
@@ -24,6 +24,8 @@ layout(push_constant) uniform Push {
     uint xOff, wOff, yOff, rOff;   // element offsets inside the bindings
     uint bOff, gOff;               // first column's element in Bias and Gate
     uint flags, tilesN;            // LIN_* bits and act<<4; N tiles (matmul.comp)
+    uint gRow0, gRows;             // the gate has one row per gRows rows of y (a batch of samples,
+                                   // each with its own modulation); gRow0: this dispatch's first row
 } p;
 
 #define LIN_BIAS 1u
@@ -48,7 +50,7 @@ void lin_store(uint row, uint col, float acc) {
     v = mm_act(v, (f >> 4) & 3u);
     uint yi = p.yOff + row * p.ldy + col;
     if ((f & (LIN_RES | LIN_RES_Y)) != 0u) {
-        if ((f & LIN_GATE) != 0u) v *= gate[p.gOff + col];
+        if ((f & LIN_GATE) != 0u) v *= gate[p.gOff + ((p.gRow0 + row) / p.gRows) * p.ldy + col];
         float r = (f & LIN_RES_Y) != 0u ? LOAD_ACT(y, yi) : LOAD_ACT(res, p.rOff + row * p.ldy + col);
         v += r;
     }

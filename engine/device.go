@@ -24,6 +24,11 @@ type Options struct {
 	ForceStaging bool
 	// NoPipelineCache skips the on-disk pipeline cache.
 	NoPipelineCache bool
+	// MemoryLimit caps the device memory buffers may hold at once, in
+	// bytes (0: $FLUXVK_MEMORY_LIMIT, e.g. "6GiB", else only the device's
+	// own limit): to leave room for other programs, or to see how a smaller
+	// card would fare.
+	MemoryLimit uint64
 }
 
 // Device is an opened Vulkan device with one compute queue.

@@ -43,6 +43,7 @@ type allocator struct {
 	align       uint64
 	blockSize   uint64
 	peak, live  uint64
+	limit       uint64 // 0: none but the device's
 }
 
 func newAllocator(d *Device) *allocator {
@@ -94,6 +95,10 @@ func (d *Device) Alloc(size uint64) (*Buffer, error) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	size = alignUp(size, a.align)
+	if a.limit > 0 && a.live+size > a.limit {
+		return nil, fmt.Errorf("allocate %s with %s in use: %w: the memory limit is %s (FLUXVK_MEMORY_LIMIT)",
+			FormatBytes(size), FormatBytes(a.live), ErrOutOfMemory, FormatBytes(a.limit))
+	}
 	for _, b := range a.blocks {
 		if off, ok := b.take(size, a.align); ok {
 			return a.account(&Buffer{blk: b, Offset: off, Size: size}), nil
@@ -105,7 +110,7 @@ func (d *Device) Alloc(size uint64) (*Buffer, error) {
 	}
 	b, err := a.newBlock(bs)
 	if err != nil {
-		return nil, fmt.Errorf("allocate %d MiB: %w", size>>20, err)
+		return nil, fmt.Errorf("allocate %s with %s in use: %w", FormatBytes(size), FormatBytes(a.live), err)
 	}
 	a.blocks = append(a.blocks, b)
 	off, _ := b.take(size, a.align)
@@ -131,6 +136,21 @@ func (b *Buffer) Free(d *Device) {
 	b.freed = true
 	a.live -= b.Size
 	b.blk.give(span{b.Offset, b.Size})
+}
+
+// LiveBytes is the device memory buffers hold now.
+func (d *Device) LiveBytes() uint64 {
+	d.mem.mu.Lock()
+	defer d.mem.mu.Unlock()
+	return d.mem.live
+}
+
+// SetMemoryLimit changes Options.MemoryLimit (0: none) for later
+// allocations.
+func (d *Device) SetMemoryLimit(n uint64) {
+	d.mem.mu.Lock()
+	defer d.mem.mu.Unlock()
+	d.mem.limit = n
 }
 
 // PeakBytes is the most device memory buffers have held at once.

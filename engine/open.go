@@ -13,6 +13,10 @@ func Open(opts Options) (*Device, error) {
 	if err := initLoader(); err != nil {
 		return nil, err
 	}
+	var err error
+	if opts.MemoryLimit, err = memoryLimit(opts.MemoryLimit); err != nil {
+		return nil, err
+	}
 	validation := validationFromEnv(opts.Validation)
 	inst, err := createInstance(validation)
 	if err != nil {
@@ -60,6 +64,7 @@ func open(inst vk.Instance, opts Options, validation bool) (*Device, error) {
 	}
 	d.cmdPool = pool
 	d.mem = newAllocator(d)
+	d.mem.limit = opts.MemoryLimit
 	d.staging = opts.ForceStaging || !d.mem.hostVisible
 	d.openPipelineCache()
 	return d, nil

@@ -144,3 +144,58 @@ func relL2(a, b []float32) float64 {
 	}
 	return math.Sqrt(num / den)
 }
+
+// True CFG prepares a batch of 2, and falls back to two passes, with a
+// warning, when the batch does not fit the device's memory.
+func TestCFGBatchFallsBackToTwoPasses(t *testing.T) {
+	m, err := loader.Load(loader.Options{DiffusionModel: "../testdata/golden/schnell_pipeline_tiny/flux.safetensors", AllowMissing: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	dev := enginetest.Device(t)
+	defer dev.SetMemoryLimit(0)
+	e := &Engine{M: m, B: Backend{Lib: kernels.New(dev), Act: kernels.F32}}
+	defer e.Close()
+	const lt, lh, lw = 8, 8, 12
+	size := func(batch int) uint64 { // device memory the prepared transformer holds
+		before := dev.LiveBytes()
+		if _, err := e.transformer(lt, lh, lw, batch); err != nil {
+			t.Fatal(err)
+		}
+		defer e.Close()
+		return dev.LiveBytes() - before
+	}
+	one, two := size(1), size(2)
+	if two <= one {
+		t.Fatalf("a batch of 2 holds %d bytes, one sample %d", two, one)
+	}
+	for _, c := range []struct {
+		name      string
+		limit     uint64
+		twoPasses bool
+		batch     int
+		warned    bool
+	}{
+		{"fits", 0, false, 2, false},
+		{"asked for two passes", 0, true, 1, false},
+		{"does not fit", dev.LiveBytes() + (one+two)/2, false, 1, true},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			e.Close()
+			dev.SetMemoryLimit(c.limit)
+			var warnings []string
+			before := dev.LiveBytes()
+			r, err := e.cfgTransformer(lt, lh, lw, c.twoPasses, func(s string) { warnings = append(warnings, s) })
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r.Batch() != c.batch || (len(warnings) > 0) != c.warned {
+				t.Errorf("batch %d, warnings %q; want batch %d, a warning: %v", r.Batch(), warnings, c.batch, c.warned)
+			}
+			if held := dev.LiveBytes() - before; c.batch == 1 && held > one {
+				t.Errorf("holds %d bytes after preparing one sample, want at most %d (a failed batch must free its memory)", held, one)
+			}
+		})
+	}
+}

@@ -48,6 +48,7 @@ type Result struct {
 	Seed          uint64
 	Steps         int
 	Warnings      []string
+	CFGBatch      int // true CFG: 2 when both passes ran as one batch, 1 when one after the other; 0 without
 }
 
 // Engine turns prompts into pictures with one loaded model.

@@ -57,6 +57,9 @@ func (e *Engine) Generate(req Request, tr *Trace) (*Result, error) {
 	var runner *FluxRunner
 	if neg != nil {
 		runner, err = e.cfgTransformer(lt, lh, lw, req.CFGTwoPasses, warn)
+		if err == nil {
+			res.CFGBatch = runner.Batch()
+		}
 	} else {
 		runner, err = e.transformer(lt, lh, lw, 1)
 	}

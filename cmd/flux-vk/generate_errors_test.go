@@ -60,6 +60,10 @@ var genBadCases = []genBadCase{
 	{name: "output exists, --force", exist: true, args: []string{"--force"}, ok: true},
 	{name: "output not a PNG", args: []string{"-o", "out.jpg"}, want: []string{"out.jpg: flux-vk writes PNG files; name the output *.png"}},
 	{name: "output folder missing", args: []string{"-o", filepath.Join("nope", "out.png")}, want: []string{"nope does not exist"}},
+	{name: "upscale 0", args: []string{"--upscale", "0"}, want: []string{"--upscale 0: want a whole factor from 1 to 8"}},
+	{name: "upscale negative", args: []string{"--upscale", "-2"}, want: []string{"--upscale -2: want a whole factor from 1 to 8"}},
+	{name: "upscale above 8", args: []string{"--upscale", "9"}, want: []string{"--upscale 9: want a whole factor from 1 to 8"}},
+	{name: "upscale not a whole number", args: []string{"--upscale", "1.5"}, want: []string{"invalid value \"1.5\" for flag -upscale"}},
 	{name: "negative steps", args: []string{"--steps", "-1"}, want: []string{"--steps -1: want 1 or more"}},
 	{name: "damaged weights", model: damagedFlux, want: []string{"flux.safetensors: truncated: header promises"}},
 }

@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/flux-vk/flux-vk/engine"
 	"github.com/flux-vk/flux-vk/loader"
@@ -33,25 +35,29 @@ func generateAll(f *genFlags, m *loader.Model, be pipeline.Backend, pr *progress
 	if be.Lib != nil {
 		sum.Device = be.Lib.D.Info.Name
 	}
+	if f.upscale > 1 {
+		sum.Upscale = f.upscale
+	}
 	base := uint64(f.seed)
 	for i := 0; i < f.batch; i++ {
 		req.Seed = base + uint64(i)
-		note("generating %dx%d, seed %d, %s", req.Width, req.Height, req.Seed, sum.Model)
-		res, err := eng.Generate(req, &pipeline.Trace{Stage: pr.stage})
+		pr.picture(i, f.batch)
+		note("%sgenerating %dx%d, seed %d, %s", pr.prefix, req.Width, req.Height, req.Seed, sum.Model)
+		res, err := eng.Generate(req, pr.trace())
 		if err != nil {
+			pr.interrupt()
 			return explain(err, f)
 		}
 		for _, w := range res.Warnings {
 			note("warning: %s", w)
 		}
 		out := f.outputName(i)
-		params := pipeline.Parameters(pipeline.ParamsInfo{Prompt: req.Prompt, NegativePrompt: req.Negative,
-			Steps: res.Steps, Seed: req.Seed, Width: res.Width, Height: res.Height, Model: sum.Model,
-			Guidance: guidanceParam(m, req), CFGScale: float64(req.CFGScale)})
-		if err := pipeline.WritePNG(out, res.RGB, res.Width, res.Height, params, f.force); err != nil {
+		start := time.Now()
+		if err := f.write(out, m, req, res, sum.Model); err != nil {
 			return err
 		}
-		note("wrote %s", out)
+		pr.stage("write", time.Since(start))
+		note("%swrote %s", pr.prefix, out)
 		sum.Files, sum.Seeds = append(sum.Files, out), append(sum.Seeds, req.Seed)
 		sum.Width, sum.Height, sum.Steps, sum.Warnings = res.Width, res.Height, res.Steps, res.Warnings
 	}
@@ -62,6 +68,20 @@ func generateAll(f *genFlags, m *loader.Model, be pipeline.Backend, pr *progress
 		return json.NewEncoder(os.Stdout).Encode(sum)
 	}
 	return nil
+}
+
+// write saves one picture, enlarged by --upscale; its parameters give the
+// size the model drew.
+func (f *genFlags) write(out string, m *loader.Model, req pipeline.Request, res *pipeline.Result, model string) error {
+	info := pipeline.ParamsInfo{Prompt: req.Prompt, NegativePrompt: req.Negative,
+		Steps: res.Steps, Seed: req.Seed, Width: res.Width, Height: res.Height, Model: model,
+		Guidance: guidanceParam(m, req), CFGScale: float64(req.CFGScale)}
+	rgb, w, h := res.RGB, res.Width, res.Height
+	if f.upscale > 1 {
+		info.Extra = append(info.Extra, [2]string{"Upscale", strconv.Itoa(f.upscale)})
+		rgb, w, h = upscale(rgb, w, h, f.upscale), w*f.upscale, h*f.upscale
+	}
+	return pipeline.WritePNG(out, rgb, w, h, pipeline.Parameters(info), f.force)
 }
 
 // outputName is the file of the i-th picture: -o, numbered -1, -2 … with

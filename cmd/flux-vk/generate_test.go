@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"image"
 	"image/color"
 	"image/png"
 	"os"
@@ -290,4 +291,73 @@ func readBytes(t *testing.T, path string) []byte {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// --upscale 3 writes the picture of --upscale 1 (same seed) three times
+// larger, each pixel a uniform 3×3 block, and its parameters keep the size
+// the model drew. The runs also show the progress modes a pipe gets: one
+// plain line per stage and per step, and nothing with --quiet.
+func TestGenerateUpscaleAndProgress(t *testing.T) {
+	dir := t.TempDir()
+	one, three := filepath.Join(dir, "one.png"), filepath.Join(dir, "three.png")
+	env := cacheEnv(t)
+	base := []string{"generate", "--model", "demo", "-p", "a red circle on the left, blue background", "--seed", "7"}
+	if onCPU {
+		base = append(base, "--cpu")
+	}
+	_, errs, code := cli(t, env, append(base, "-o", one)...)
+	if code != 0 {
+		t.Fatalf("exit %d\n%s", code, errs)
+	}
+	for _, w := range []string{"\n  load ", "\n  encode ", "\n  step 1/4 ", "\n  step 4/4 ", "\n  steps ", "s/step\n", "\n  decode ", "\n  write "} {
+		if !strings.Contains("\n"+errs, w) {
+			t.Errorf("stderr lacks %q:\n%s", w, errs)
+		}
+	}
+	if strings.ContainsAny(errs, "\r\x1b") {
+		t.Errorf("stderr is not a terminal but holds \\r or an escape: %q", errs)
+	}
+	stdout, errs, code := cli(t, env, append(base, "-o", three, "--upscale", "3", "--quiet", "--json")...)
+	if code != 0 || errs != "" {
+		t.Fatalf("--quiet: exit %d, stderr %q", code, errs)
+	}
+	var s summary
+	if err := json.Unmarshal([]byte(stdout), &s); err != nil {
+		t.Fatal(err)
+	}
+	if s.Upscale != 3 || s.Width != 64 || s.Timings["steps"] <= 0 || s.Timings["write"] <= 0 || s.Timings["step 4/4"] <= 0 {
+		t.Errorf("summary %+v", s)
+	}
+	if params := pngText(t, three)["parameters"]; !strings.Contains(params, "Size: 64x64") || !strings.Contains(params, "Upscale: 3") {
+		t.Errorf("parameters %q, want Size: 64x64 and Upscale: 3", params)
+	}
+	sameUpscaled(t, decodePNG(t, one), decodePNG(t, three), 3)
+}
+
+// sameUpscaled holds big to n× small, block by block.
+func sameUpscaled(t *testing.T, small, big image.Image, n int) {
+	t.Helper()
+	sb, bb := small.Bounds(), big.Bounds()
+	if bb.Dx() != n*sb.Dx() || bb.Dy() != n*sb.Dy() {
+		t.Fatalf("upscaled picture is %dx%d, want %d× %dx%d", bb.Dx(), bb.Dy(), n, sb.Dx(), sb.Dy())
+	}
+	bad := 0
+	for y := 0; y < bb.Dy(); y++ {
+		for x := 0; x < bb.Dx(); x++ {
+			if big.At(x, y) != small.At(x/n, y/n) {
+				if bad++; bad <= 3 {
+					t.Errorf("(%d, %d) is %v, want %v from (%d, %d)", x, y, big.At(x, y), small.At(x/n, y/n), x/n, y/n)
+				}
+			}
+		}
+	}
+}
+
+func decodePNG(t *testing.T, path string) image.Image {
+	t.Helper()
+	img, err := png.Decode(bytes.NewReader(readBytes(t, path)))
+	if err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	return img
 }

@@ -73,7 +73,7 @@ func (x *VulkanExec) setup(opt VulkanOptions) error {
 	if p.size > 0 {
 		a, err := x.alloc(p.size)
 		if err != nil {
-			return fmt.Errorf("activation memory (%d MiB): %w", p.size>>20, err)
+			return fmt.Errorf("activation memory (%s): %w", engine.FormatBytes(p.size), err)
 		}
 		x.arena = a
 		for s, off := range p.offset {

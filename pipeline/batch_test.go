@@ -1,11 +1,13 @@
 package pipeline
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"math/rand"
 	"testing"
 
+	"github.com/flux-vk/flux-vk/engine"
 	"github.com/flux-vk/flux-vk/engine/enginetest"
 	"github.com/flux-vk/flux-vk/engine/kernels"
 	"github.com/flux-vk/flux-vk/graph"
@@ -195,6 +197,52 @@ func TestCFGBatchFallsBackToTwoPasses(t *testing.T) {
 			}
 			if held := dev.LiveBytes() - before; c.batch == 1 && held > one {
 				t.Errorf("holds %d bytes after preparing one sample, want at most %d (a failed batch must free its memory)", held, one)
+			}
+		})
+	}
+}
+
+// When the text encoders or the decoder run out of memory beside the
+// prepared transformer, it is released and they run again; other errors,
+// or out of memory with nothing to release, are returned as they are.
+func TestFreeingTransformer(t *testing.T) {
+	m, err := loader.Load(loader.Options{DiffusionModel: "../testdata/golden/schnell_pipeline_tiny/flux.safetensors", AllowMissing: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	e := &Engine{M: m, B: Backend{Lib: kernels.New(enginetest.Device(t)), Act: kernels.F32}}
+	defer e.Close()
+	oom := fmt.Errorf("decode: %w", engine.ErrOutOfMemory)
+	for _, c := range []struct {
+		name     string
+		held     bool
+		fail     error // while the transformer is held
+		calls    int
+		released bool
+		wantErr  bool
+	}{
+		{"out of memory beside the transformer", true, oom, 2, true, false},
+		{"another error", true, errors.New("bad input"), 1, false, true},
+		{"out of memory alone", false, oom, 1, false, true},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			e.Close()
+			if c.held {
+				if _, err := e.transformer(8, 8, 8, 1); err != nil {
+					t.Fatal(err)
+				}
+			}
+			calls := 0
+			err := e.freeingTransformer(func() error {
+				calls++
+				if e.flux != nil || !c.held {
+					return c.fail
+				}
+				return nil
+			})
+			if calls != c.calls || (e.flux == nil) != (c.released || !c.held) || (err != nil) != c.wantErr {
+				t.Errorf("%d calls, transformer released %v, error %v", calls, e.flux == nil, err)
 			}
 		})
 	}

@@ -31,7 +31,7 @@ type Request struct {
 // Trace receives the pipeline's intermediates (flux-vk check compares them
 // with the reference; the viewer shows the steps).
 type Trace struct {
-	Stage    func(name string, elapsed time.Duration) // after load-free stages: encode, each step, decode
+	Stage    func(name string, elapsed time.Duration) // after each stage: encode, prepare (the transformer), each step, decode
 	Tokens   func(clip, t5 []int32)
 	Encoded  func(pos, neg *Conditioning)
 	Noise    func(noise []float32)

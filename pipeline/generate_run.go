@@ -1,9 +1,11 @@
 package pipeline
 
 import (
+	"errors"
 	"fmt"
 	"time"
 
+	"github.com/flux-vk/flux-vk/engine"
 	"github.com/flux-vk/flux-vk/graph"
 	"github.com/flux-vk/flux-vk/model"
 )
@@ -29,7 +31,12 @@ func (e *Engine) Generate(req Request, tr *Trace) (*Result, error) {
 	res.Steps = steps
 
 	start := time.Now()
-	pos, neg, err := e.encodeBoth(req, tr, warn)
+	var pos Conditioning
+	var neg *Conditioning
+	err := e.freeingTransformer(func() (err error) {
+		pos, neg, err = e.encodeBoth(req, tr, warn)
+		return err
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -47,13 +54,13 @@ func (e *Engine) Generate(req Request, tr *Trace) (*Result, error) {
 		tr.Noise(noise)
 	}
 	sched := Schedule(steps, lh/2*(lw/2), dev)
-	if tr.Schedule != nil {
-		tr.Schedule(sched)
-	}
 
+	// Preparing the transformer uploads its weights: the first picture of a
+	// size pays for it, later ones (--batch) reuse it.
 	start = time.Now()
 	lt := len(pos.Txt) / e.M.FluxConfig.ContextInDim
 	guide := Guide{Guidance: req.Guidance, Negative: neg, CFGScale: req.CFGScale}
+	prepared := e.flux
 	var runner *FluxRunner
 	if neg != nil {
 		runner, err = e.cfgTransformer(lt, lh, lw, req.CFGTwoPasses, warn)
@@ -65,6 +72,12 @@ func (e *Engine) Generate(req Request, tr *Trace) (*Result, error) {
 	}
 	if err != nil {
 		return nil, err
+	}
+	if runner != prepared {
+		stage("prepare", start)
+	}
+	if tr.Schedule != nil {
+		tr.Schedule(sched)
 	}
 	stepStart := time.Now()
 	packed, latent, err := Sample(runner, noise, zc, lh, lw, sched, pos, guide, func(s Step) {
@@ -82,9 +95,13 @@ func (e *Engine) Generate(req Request, tr *Trace) (*Result, error) {
 	}
 
 	start = time.Now()
-	out, err := RunGraph(e.B, e.B.Act, e.M.AE, func(g *graph.Graph) error {
-		return model.BuildDecoder(g, e.M.AEConfig, lh, lw)
-	}, map[string][]float32{"z": latent}, nil, "decoded", "image")
+	var out map[string][]float32
+	err = e.freeingTransformer(func() (err error) {
+		out, err = RunGraph(e.B, e.B.Act, e.M.AE, func(g *graph.Graph) error {
+			return model.BuildDecoder(g, e.M.AEConfig, lh, lw)
+		}, map[string][]float32{"z": latent}, nil, "decoded", "image")
+		return err
+	})
 	if err != nil {
 		return nil, fmt.Errorf("decode: %w", err)
 	}
@@ -95,6 +112,19 @@ func (e *Engine) Generate(req Request, tr *Trace) (*Result, error) {
 	res.Height, res.Width = 8*lh, 8*lw
 	stage("decode", start)
 	return res, nil
+}
+
+// freeingTransformer runs f (the text encoders or the decoder) and, if the
+// device ran out of memory while the prepared transformer still held its
+// weights, releases the transformer and runs f again: the next picture
+// prepares it anew, but the picture is made.
+func (e *Engine) freeingTransformer(f func() error) error {
+	err := f()
+	if err != nil && e.flux != nil && errors.Is(err, engine.ErrOutOfMemory) {
+		e.Close()
+		err = f()
+	}
+	return err
 }
 
 func (e *Engine) encodeBoth(req Request, tr *Trace, warn func(string)) (Conditioning, *Conditioning, error) {

@@ -164,6 +164,7 @@ type summary struct {
 	Device     string             `json:"device"`
 	Timings    map[string]float64 `json:"timings_s"`
 	PeakDevice uint64             `json:"peak_device_bytes"`
-	Upscale    int                `json:"upscale,omitempty"` // the files are this many times width×height; omitted at 1
+	Upscale    int                `json:"upscale,omitempty"`   // the files are this many times width×height; omitted at 1
+	CFGBatch   int                `json:"cfg_batch,omitempty"` // true CFG: 2 = both passes as one batch, 1 = one after the other
 	Warnings   []string           `json:"warnings,omitempty"`
 }

@@ -66,6 +66,10 @@ var genBadCases = []genBadCase{
 	{name: "upscale not a whole number", args: []string{"--upscale", "1.5"}, want: []string{"invalid value \"1.5\" for flag -upscale"}},
 	{name: "negative steps", args: []string{"--steps", "-1"}, want: []string{"--steps -1: want 1 or more"}},
 	{name: "damaged weights", model: damagedFlux, want: []string{"flux.safetensors: truncated: header promises"}},
+	{name: "out of device memory", env: []string{"FLUXVK_MEMORY_LIMIT=64KiB"},
+		want: []string{"out of device memory", "in use", "the memory limit is 64.0 KiB", "the transformer's weights alone take", "try a smaller --width/--height"}},
+	{name: "memory limit not a size", env: []string{"FLUXVK_MEMORY_LIMIT=lots"},
+		want: []string{`FLUXVK_MEMORY_LIMIT: size "lots": want a number of bytes with an optional unit`}},
 }
 
 // TestGenerateBadInput runs each bad input through the CLI: a non-zero exit

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/flux-vk/flux-vk/engine"
+	"github.com/flux-vk/flux-vk/engine/kernels"
 	"github.com/flux-vk/flux-vk/loader"
 	"github.com/flux-vk/flux-vk/pipeline"
 )
@@ -46,7 +47,7 @@ func generateAll(f *genFlags, m *loader.Model, be pipeline.Backend, pr *progress
 		res, err := eng.Generate(req, pr.trace())
 		if err != nil {
 			pr.interrupt()
-			return explain(err, f)
+			return explain(err, f, m, be)
 		}
 		for _, w := range res.Warnings {
 			note("warning: %s", w)
@@ -60,6 +61,7 @@ func generateAll(f *genFlags, m *loader.Model, be pipeline.Backend, pr *progress
 		note("%swrote %s", pr.prefix, out)
 		sum.Files, sum.Seeds = append(sum.Files, out), append(sum.Seeds, req.Seed)
 		sum.Width, sum.Height, sum.Steps, sum.Warnings = res.Width, res.Height, res.Steps, res.Warnings
+		sum.CFGBatch = res.CFGBatch
 	}
 	if be.Lib != nil {
 		sum.PeakDevice = be.Lib.D.PeakBytes()
@@ -180,10 +182,27 @@ func modelName(f *genFlags, m *loader.Model) string {
 	return name
 }
 
-// explain adds what to do to errors a user can fix.
-func explain(err error, f *genFlags) error {
-	if errors.Is(err, engine.ErrOutOfMemory) {
-		return fmt.Errorf("%w\nthe device ran out of memory at %dx%d: try a smaller --width/--height or --precision f16", err, f.width, f.height)
+// explain adds what to do to errors a user can fix: out of memory says
+// what the model and the device have and which flags lower the need.
+func explain(err error, f *genFlags, m *loader.Model, be pipeline.Backend) error {
+	if !errors.Is(err, engine.ErrOutOfMemory) {
+		return err
 	}
-	return err
+	tips := "a smaller --width/--height"
+	if be.Lib != nil && be.Act == kernels.F32 {
+		tips += " or --precision f16"
+	}
+	have := ""
+	if be.Lib != nil {
+		var local uint64
+		for _, h := range be.Lib.D.Info.Heaps {
+			if h.DeviceLocal {
+				local = max(local, h.Size)
+			}
+		}
+		have = ", and the device has " + engine.FormatBytes(local)
+	}
+	params := m.Flux.Params()
+	return fmt.Errorf("%w\nthe device ran out of memory making a %dx%d picture (the transformer's weights alone take %s in bf16%s): try %s",
+		err, f.width, f.height, engine.FormatBytes(uint64(2*params)), have, tips)
 }

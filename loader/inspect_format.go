@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"github.com/flux-vk/flux-vk/internal/units"
 )
 
 var kindLabel = map[string]string{KindFlux: "transformer", KindAE: "autoencoder", KindCLIP: "CLIP-L text encoder", KindT5: "T5-XXL text encoder"}
@@ -115,14 +117,5 @@ func thousands(n int64) string {
 	return s
 }
 
-func humanBytes(n int64) string {
-	switch {
-	case n >= 1<<30:
-		return fmt.Sprintf("%.2f GiB", float64(n)/(1<<30))
-	case n >= 1<<20:
-		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
-	case n >= 1<<10:
-		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
-	}
-	return fmt.Sprintf("%d bytes", n)
-}
+// humanBytes writes a file size as the other reports do.
+func humanBytes(n int64) string { return units.FormatBytes(uint64(n)) }

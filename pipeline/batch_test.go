@@ -3,7 +3,6 @@ package pipeline
 import (
 	"errors"
 	"fmt"
-	"math"
 	"math/rand"
 	"testing"
 
@@ -11,6 +10,7 @@ import (
 	"github.com/flux-vk/flux-vk/engine/enginetest"
 	"github.com/flux-vk/flux-vk/engine/kernels"
 	"github.com/flux-vk/flux-vk/graph"
+	"github.com/flux-vk/flux-vk/graph/ref"
 	"github.com/flux-vk/flux-vk/loader"
 )
 
@@ -49,7 +49,7 @@ func TestFluxBatchMatchesSingles(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if e := relL2(got, want); e > c.tol {
+			if e := ref.RelL2(got, want); e > c.tol {
 				t.Errorf("batch of 2 vs two singles: relative L2 %.3g, want ≤ %g", e, c.tol)
 			}
 			if err := both.SetConditioning(a); err == nil {
@@ -132,19 +132,6 @@ func (f *fakeModel) Predict(x []float32, t, _ float32) ([]float32, error) {
 		v[i] = f.ys[i/n]*x[i] + t
 	}
 	return v, nil
-}
-
-func relL2(a, b []float32) float64 {
-	if len(a) != len(b) {
-		return math.Inf(1)
-	}
-	var num, den float64
-	for i := range a {
-		d := float64(a[i]) - float64(b[i])
-		num += d * d
-		den += float64(b[i]) * float64(b[i])
-	}
-	return math.Sqrt(num / den)
 }
 
 // True CFG prepares a batch of 2, and falls back to two passes, with a

@@ -28,6 +28,7 @@ type ModelBench struct {
 	TxtTokens           int
 	Steps               int
 	Reps                int
+	CFG                 bool // also time true CFG's batch of 2 (one pass for both predictions)
 }
 
 // ModelBenchResult holds median GPU times in milliseconds.
@@ -37,6 +38,9 @@ type ModelBenchResult struct {
 	TotalS                      float64 // Steps steps + one VAE decode
 	VAEMS                       float64
 	Tokens                      int
+	// With CFG: one step with both predictions as one batch of 2, and as
+	// two passes of one (2·StepMS), full model extrapolated.
+	CFGBatchStepMS, CFGPassesStepMS float64
 }
 
 // BenchModel runs the benchmark on b's device (timed).
@@ -49,13 +53,20 @@ func BenchModel(b Backend, o ModelBench) (ModelBenchResult, error) {
 	cfg.Depth, cfg.DepthSingle = 1, 1
 	lh, lw := LatentSize(o.Height, o.Width)
 	r := ModelBenchResult{Tokens: lh / 2 * (lw / 2)}
-	scopes, err := benchFlux(b, cfg, o, lh, lw)
+	scopes, err := benchFlux(b, cfg, o, lh, lw, 1)
 	if err != nil {
 		return r, err
 	}
 	r.DoubleMS, r.SingleMS = scopes["double_blocks.0"], scopes["single_blocks.0"]
 	r.OtherMS = scopes[""]
-	r.StepMS = r.OtherMS + float64(RealFlux.Depth)*r.DoubleMS + float64(RealFlux.DepthSingle)*r.SingleMS
+	r.StepMS = fullStep(scopes)
+	if o.CFG {
+		two, err := benchFlux(b, cfg, o, lh, lw, 2)
+		if err != nil {
+			return r, fmt.Errorf("batch of 2: %w", err)
+		}
+		r.CFGBatchStepMS, r.CFGPassesStepMS = fullStep(two), 2*r.StepMS
+	}
 	if r.VAEMS, err = benchDecoder(b, o); err != nil {
 		return r, err
 	}
@@ -63,18 +74,26 @@ func BenchModel(b Backend, o ModelBench) (ModelBenchResult, error) {
 	return r, nil
 }
 
-func benchFlux(b Backend, cfg loader.FluxConfig, o ModelBench, lh, lw int) (map[string]float64, error) {
-	tr, err := NewFluxRunner(b, FluxRandomWeights(cfg), cfg, o.TxtTokens, lh, lw, 1)
+// fullStep extrapolates one block of each kind to FLUX.1's 19 + 38.
+func fullStep(scopes map[string]float64) float64 {
+	return scopes[""] + float64(RealFlux.Depth)*scopes["double_blocks.0"] + float64(RealFlux.DepthSingle)*scopes["single_blocks.0"]
+}
+
+func benchFlux(b Backend, cfg loader.FluxConfig, o ModelBench, lh, lw, batch int) (map[string]float64, error) {
+	tr, err := NewFluxRunner(b, FluxRandomWeights(cfg), cfg, o.TxtTokens, lh, lw, batch)
 	if err != nil {
 		return nil, err
 	}
 	defer tr.Close()
 	rng := rand.New(rand.NewSource(1))
-	cond := Conditioning{Txt: randn(rng, o.TxtTokens*cfg.ContextInDim), Y: randn(rng, cfg.VecInDim)}
-	if err := tr.SetConditioning(cond); err != nil {
+	conds := make([]Conditioning, batch)
+	for i := range conds {
+		conds[i] = Conditioning{Txt: randn(rng, o.TxtTokens*cfg.ContextInDim), Y: randn(rng, cfg.VecInDim)}
+	}
+	if err := tr.SetConditioning(conds...); err != nil {
 		return nil, err
 	}
-	x := randn(rng, lh/2*(lw/2)*cfg.InChannels)
+	x := randn(rng, batch*lh/2*(lw/2)*cfg.InChannels)
 	ex := tr.Ex.(*graph.VulkanExec)
 	var runs []map[string]float64
 	for i := 0; i <= o.Reps; i++ { // the first run warms up

@@ -7,9 +7,6 @@ import (
 	"github.com/flux-vk/flux-vk/internal/units"
 )
 
-// FormatBytes writes n as people read memory sizes (units.FormatBytes).
-func FormatBytes(n uint64) string { return units.FormatBytes(n) }
-
 // memoryLimit is opt, else $FLUXVK_MEMORY_LIMIT, else 0 (none).
 func memoryLimit(opt uint64) (uint64, error) {
 	env := os.Getenv("FLUXVK_MEMORY_LIMIT")

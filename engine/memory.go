@@ -6,6 +6,8 @@ import (
 	"sync"
 	"unsafe"
 
+	"github.com/flux-vk/flux-vk/internal/units"
+
 	vk "github.com/vulkan-go/vulkan"
 )
 
@@ -97,7 +99,7 @@ func (d *Device) Alloc(size uint64) (*Buffer, error) {
 	size = alignUp(size, a.align)
 	if a.limit > 0 && a.live+size > a.limit {
 		return nil, fmt.Errorf("allocate %s with %s in use: %w: the memory limit is %s (FLUXVK_MEMORY_LIMIT)",
-			FormatBytes(size), FormatBytes(a.live), ErrOutOfMemory, FormatBytes(a.limit))
+			units.FormatBytes(size), units.FormatBytes(a.live), ErrOutOfMemory, units.FormatBytes(a.limit))
 	}
 	for _, b := range a.blocks {
 		if off, ok := b.take(size, a.align); ok {
@@ -110,7 +112,7 @@ func (d *Device) Alloc(size uint64) (*Buffer, error) {
 	}
 	b, err := a.newBlock(bs)
 	if err != nil {
-		return nil, fmt.Errorf("allocate %s with %s in use: %w", FormatBytes(size), FormatBytes(a.live), err)
+		return nil, fmt.Errorf("allocate %s with %s in use: %w", units.FormatBytes(size), units.FormatBytes(a.live), err)
 	}
 	a.blocks = append(a.blocks, b)
 	off, _ := b.take(size, a.align)

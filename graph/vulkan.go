@@ -6,6 +6,7 @@ import (
 
 	"github.com/flux-vk/flux-vk/engine"
 	"github.com/flux-vk/flux-vk/engine/kernels"
+	"github.com/flux-vk/flux-vk/internal/units"
 	"github.com/flux-vk/flux-vk/loader"
 )
 
@@ -73,7 +74,7 @@ func (x *VulkanExec) setup(opt VulkanOptions) error {
 	if p.size > 0 {
 		a, err := x.alloc(p.size)
 		if err != nil {
-			return fmt.Errorf("activation memory (%s): %w", engine.FormatBytes(p.size), err)
+			return fmt.Errorf("activation memory (%s): %w", units.FormatBytes(p.size), err)
 		}
 		x.arena = a
 		for s, off := range p.offset {

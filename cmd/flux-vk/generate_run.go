@@ -12,6 +12,7 @@ import (
 
 	"github.com/flux-vk/flux-vk/engine"
 	"github.com/flux-vk/flux-vk/engine/kernels"
+	"github.com/flux-vk/flux-vk/internal/units"
 	"github.com/flux-vk/flux-vk/loader"
 	"github.com/flux-vk/flux-vk/pipeline"
 )
@@ -200,9 +201,9 @@ func explain(err error, f *genFlags, m *loader.Model, be pipeline.Backend) error
 				local = max(local, h.Size)
 			}
 		}
-		have = ", and the device has " + engine.FormatBytes(local)
+		have = ", and the device has " + units.FormatBytes(local)
 	}
 	params := m.Flux.Params()
 	return fmt.Errorf("%w\nthe device ran out of memory making a %dx%d picture (the transformer's weights alone take %s in bf16%s): try %s",
-		err, f.width, f.height, engine.FormatBytes(uint64(2*params)), have, tips)
+		err, f.width, f.height, units.FormatBytes(uint64(2*params)), have, tips)
 }

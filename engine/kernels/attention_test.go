@@ -307,15 +307,7 @@ func BenchmarkAttention(b *testing.B) {
 		if !strings.HasPrefix(c.Op, "attention") || !(c.Small || all) {
 			continue
 		}
-		b.Run(strings.ReplaceAll(c.Op+"/"+c.Shape+"/"+c.DType, " ", "_"), func(b *testing.B) {
-			res, err := RunBench(l, c, b.N)
-			if err != nil {
-				b.Fatal(err)
-			}
-			b.ReportMetric(res.MS, "ms/op")
-			b.ReportMetric(res.GFLOPS, "GFLOP/s")
-			b.ReportMetric(res.GBPS, "GB/s")
-		})
+		benchCase(b, l, c)
 	}
 }
 

@@ -21,17 +21,22 @@ func BenchmarkOps(b *testing.B) {
 		if !c.Small {
 			continue
 		}
-		name := strings.ReplaceAll(c.Op+"/"+c.Shape+"/"+c.DType, " ", "_")
-		b.Run(name, func(b *testing.B) {
-			res, err := RunBench(l, c, b.N)
-			if err != nil {
-				b.Fatal(err)
-			}
-			b.ReportMetric(res.MS, "ms/op")
-			b.ReportMetric(res.GFLOPS, "GFLOP/s")
-			b.ReportMetric(res.GBPS, "GB/s")
-		})
+		benchCase(b, l, c)
 	}
+}
+
+// benchCase runs one registered case as a sub-benchmark reporting its GPU
+// time, GFLOP/s and GB/s.
+func benchCase(b *testing.B, l *Lib, c BenchCase) {
+	b.Run(strings.ReplaceAll(c.Op+"/"+c.Shape+"/"+c.DType, " ", "_"), func(b *testing.B) {
+		res, err := RunBench(l, c, b.N)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.ReportMetric(res.MS, "ms/op")
+		b.ReportMetric(res.GFLOPS, "GFLOP/s")
+		b.ReportMetric(res.GBPS, "GB/s")
+	})
 }
 
 // Every registered case sets up and records without error (none run: the

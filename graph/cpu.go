@@ -2,6 +2,8 @@ package graph
 
 import (
 	"fmt"
+
+	"github.com/flux-vk/flux-vk/engine/kernels"
 )
 
 // cpuExec runs the graph with graph/ref's float64 reference ops. It keeps
@@ -17,12 +19,16 @@ func (g *Graph) NewCPU() (Executor, error) {
 		return nil, g.err
 	}
 	x := &cpuExec{g: g, vals: map[int][]float32{}}
+	stores := g.weightStores()
 	for name, t := range g.weights {
 		w, err := g.W.Tensor(name)
 		if err != nil {
 			return nil, fmt.Errorf("weight %s: %w", name, err)
 		}
 		v, err := w.Float32E()
+		if err == nil && stores[t.store].quant.Quantized() {
+			v, err = kernels.RoundTrip(v, t.Shape[0], t.Numel()/t.Shape[0], stores[t.store].quant)
+		}
 		if err != nil {
 			return nil, fmt.Errorf("weight %s: %w", name, err)
 		}

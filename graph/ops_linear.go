@@ -68,6 +68,6 @@ func (g *Graph) Linear(x, w, b *Tensor, opt ...LinearOpt) *Tensor {
 		})
 	}
 	y := g.add("linear", shape, g.Act, []*Tensor{x, w, b, o.Residual, o.Gate}, cpu, gpu)
-	g.rawWeight(1)
+	g.linearWeight(1)
 	return y
 }

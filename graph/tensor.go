@@ -66,8 +66,12 @@ type Weights interface {
 
 // Graph records a network's operations.
 type Graph struct {
-	Act     DType // storage type of activations (F32 or F16)
-	W       Weights
+	Act DType // storage type of activations (F32 or F16)
+	W   Weights
+	// Quant, when a quantized type (Q8_0, Q4_0), stores the linear layers'
+	// weights so where their rows are whole blocks; executors on the CPU
+	// compute with the same quantized values. Other values keep the file's type.
+	Quant   DType
 	tensors []*Tensor
 	nodes   []*node
 	inputs  map[string]*Tensor

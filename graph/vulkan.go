@@ -121,25 +121,16 @@ func (x *VulkanExec) record(timed bool) error {
 }
 
 // uploadWeights gives each weight a buffer. Matrix weights (every use raw)
-// keep the file's 16-bit type; everything else is widened to f32.
+// keep the file's 16-bit type or are quantized (Graph.Quant); everything
+// else is widened to f32.
 func (x *VulkanExec) uploadWeights() error {
-	raw := map[int]bool{}
-	for _, n := range x.g.nodes {
-		for i, t := range n.in {
-			if t == nil || t.kind != kindWeight {
-				continue
-			}
-			if r, seen := raw[t.store]; !seen || r {
-				raw[t.store] = n.raw[i]
-			}
-		}
-	}
+	stores := x.g.weightStores()
 	for name, t := range x.g.weights {
 		w, err := x.g.W.Tensor(name)
 		if err != nil {
 			return fmt.Errorf("weight %s: %w", name, err)
 		}
-		data, dt, err := weightData(w, raw[t.store])
+		data, dt, err := weightData(w, stores[t.store])
 		if err != nil {
 			return fmt.Errorf("weight %s: %w", name, err)
 		}
@@ -170,8 +161,17 @@ func (x *VulkanExec) uploadWeights() error {
 	return nil
 }
 
-func weightData(w loader.Tensor, raw bool) ([]byte, DType, error) {
-	if raw {
+func weightData(w loader.Tensor, s weightStore) ([]byte, DType, error) {
+	if s.quant.Quantized() {
+		v, err := w.Float32E()
+		if err != nil {
+			return nil, 0, err
+		}
+		n := w.Shape[0]
+		data, err := kernels.Quantize(v, n, len(v)/n, s.quant)
+		return data, s.quant, err
+	}
+	if s.raw {
 		switch w.DType {
 		case loader.BF16:
 			return w.Data, kernels.BF16, nil

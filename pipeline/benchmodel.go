@@ -113,6 +113,7 @@ func benchDecoder(b Backend, o ModelBench) (float64, error) {
 	if err := model.BuildDecoder(g, RealAE, lh, lw); err != nil {
 		return 0, err
 	}
+	g.Quant = b.Quant
 	ex, err := g.NewVulkan(b.Lib, graph.VulkanOptions{Timed: true})
 	if err != nil {
 		return 0, err

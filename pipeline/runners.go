@@ -14,12 +14,14 @@ import (
 type Backend struct {
 	Lib   *kernels.Lib
 	Act   kernels.DType
-	Debug bool // keep the networks' taps for read-back
-	Timed bool // GPU timestamps per dispatch (benchmarks)
+	Debug bool          // keep the networks' taps for read-back
+	Timed bool          // GPU timestamps per dispatch (benchmarks)
+	Quant kernels.DType // Q8_0 or Q4_0: linear layers' weights stored so (graph.Graph.Quant); else as in the file
 }
 
 // Exec builds an executor for g.
 func (b Backend) Exec(g *graph.Graph) (graph.Executor, error) {
+	g.Quant = b.Quant
 	if b.Lib == nil {
 		return g.NewCPU()
 	}

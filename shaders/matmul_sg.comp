@@ -24,6 +24,7 @@ vec4 mm_loadA4(uint row, uint k) {
     return XTYPE == DT_F32 ? uintBitsToFloat(xw4[q]) : mm_quad16(xw2[q], XTYPE);
 }
 vec4 mm_loadB4(uint k, uint col) {
+    if (LIN_QUANT) return lin_wq4(p.wOff + col * p.K + k);
     uint q = (p.wOff + col * p.K + k) >> 2;
     return WTYPE == DT_F32 ? uintBitsToFloat(ww4[q]) : mm_quad16(ww2[q], WTYPE);
 }

@@ -27,7 +27,10 @@ shared float red[MR * ROWS * WG];
 
 // quad i of x and W (elements 4i..4i+3) from their word views.
 vec4 x4(uint i) { return XTYPE == DT_F32 ? uintBitsToFloat(xw4[i]) : mm_quad16(xw2[i], XTYPE); }
-vec4 w4(uint i) { return WTYPE == DT_F32 ? uintBitsToFloat(ww4[i]) : mm_quad16(ww2[i], WTYPE); }
+vec4 w4(uint i) {
+    if (LIN_QUANT) return lin_wq4(4u * i);
+    return WTYPE == DT_F32 ? uintBitsToFloat(ww4[i]) : mm_quad16(ww2[i], WTYPE);
+}
 
 void main() {
     uint grp = gl_WorkGroupID.x + gl_WorkGroupID.z * gl_NumWorkGroups.x;

@@ -23,6 +23,7 @@ func runBenchModel(args []string, w io.Writer) (err error) {
 	reps := fs.Int("reps", 2, "timed repetitions (median)")
 	asJSON := fs.Bool("json", false, "print one JSON object")
 	cfg := fs.Bool("cfg", false, "also time true CFG's two predictions as one batch of 2 against two passes")
+	wtype := fs.String("weight-type", "", weightTypeUsage)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -40,23 +41,27 @@ func runBenchModel(args []string, w io.Writer) (err error) {
 	if err != nil {
 		return err
 	}
+	quant, err := parseWeightType(*wtype)
+	if err != nil {
+		return err
+	}
 	cpu := d.Info.Type == "cpu"
 	o := pipeline.ModelBench{Width: pick(*size, 1024, 512, cpu), VAEWidth: pick(*vae, 1024, 256, cpu),
 		TxtTokens: 256, Steps: *steps, Reps: *reps, CFG: *cfg}
 	o.Height, o.VAEHeight = o.Width, o.VAEWidth
-	r, err := pipeline.BenchModel(pipeline.Backend{Lib: lib, Act: act}, o)
+	r, err := pipeline.BenchModel(pipeline.Backend{Lib: lib, Act: act, Quant: quant}, o)
 	if err != nil {
 		return err
 	}
 	if *asJSON {
-		return json.NewEncoder(w).Encode(map[string]any{"device": d.Info.Name, "precision": act.String(),
+		return json.NewEncoder(w).Encode(map[string]any{"device": d.Info.Name, "precision": act.String(), "weight_type": weightTypeName(quant),
 			"size": o.Width, "tokens": r.Tokens, "txt_tokens": o.TxtTokens, "double_block_ms": r.DoubleMS,
 			"single_block_ms": r.SingleMS, "other_ms": r.OtherMS, "step_ms": r.StepMS, "vae_size": o.VAEWidth,
 			"vae_ms": r.VAEMS, "steps": o.Steps, "total_s": r.TotalS,
 			"cfg_batch_step_ms": r.CFGBatchStepMS, "cfg_passes_step_ms": r.CFGPassesStepMS})
 	}
 	fmt.Fprintf(w, "device: %s, %s activations\n", d.Info.Name, act)
-	fmt.Fprintf(w, "transformer at %d² (%d image + %d text tokens), real widths, random bf16 weights:\n", o.Width, r.Tokens, o.TxtTokens)
+	fmt.Fprintf(w, "transformer at %d² (%d image + %d text tokens), real widths, random %s weights:\n", o.Width, r.Tokens, o.TxtTokens, weightTypeName(quant))
 	fmt.Fprintf(w, "  double block %10.1f ms\n  single block %10.1f ms\n  rest         %10.1f ms\n", r.DoubleMS, r.SingleMS, r.OtherMS)
 	fmt.Fprintf(w, "  one step of 19 double + 38 single blocks (extrapolated): %.2f s\n", r.StepMS/1000)
 	if o.CFG {

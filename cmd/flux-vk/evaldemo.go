@@ -24,6 +24,7 @@ type evalFlags struct {
 	full                  bool
 	out, judge            string
 	device, precision     string
+	weightType            string
 	cpu, asJSON, quiet    bool
 }
 
@@ -40,6 +41,7 @@ func parseEvalDemo(args []string) (*evalFlags, error) {
 	fs.StringVar(&f.judge, "judge", "", "judge the pictures of this folder (pNNN_sS.png) instead of generating")
 	fs.StringVar(&f.device, "device", "", "device index or name substring")
 	fs.StringVar(&f.precision, "precision", "", "activations: f32 or f16 (default f16 where supported)")
+	fs.StringVar(&f.weightType, "weight-type", "", weightTypeUsage)
 	fs.BoolVar(&f.cpu, "cpu", false, "run on the CPU reference executor")
 	fs.BoolVar(&f.asJSON, "json", false, "print the rates as JSON on stdout")
 	fs.BoolVar(&f.quiet, "quiet", false, "no per-picture lines on stderr")
@@ -174,7 +176,11 @@ func (f *evalFlags) generator() (func(evalJob) ([]byte, error), func(), error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("load model: %w", err)
 	}
-	g := &genFlags{device: f.device, precision: f.precision, cpu: f.cpu}
+	if _, err := parseWeightType(f.weightType); err != nil {
+		m.Close()
+		return nil, nil, err
+	}
+	g := &genFlags{device: f.device, precision: f.precision, cpu: f.cpu, weightType: f.weightType}
 	be, closeDev, err := g.backend()
 	if err != nil {
 		m.Close()

@@ -25,7 +25,7 @@ type genFlags struct {
 	steps, width, height, batch, upscale    int
 	seed                                    int64
 	guidance, cfg                           float64
-	device, precision                       string
+	device, precision, weightType           string
 	quiet, asJSON, force, cpu               bool
 }
 
@@ -56,6 +56,7 @@ func parseGenerate(args []string) (*genFlags, error) {
 	fs.StringVar(&f.initLatents, "init-latents", "", "safetensors file with a latent (16, H/8, W/8) to start from instead of noise")
 	fs.StringVar(&f.device, "device", "", "device index or name substring")
 	fs.StringVar(&f.precision, "precision", "", "activations: f32 or f16 (default f16 where supported)")
+	fs.StringVar(&f.weightType, "weight-type", "", weightTypeUsage)
 	fs.BoolVar(&f.quiet, "quiet", false, "no progress on stderr")
 	fs.BoolVar(&f.asJSON, "json", false, "print a JSON summary on stdout")
 	fs.BoolVar(&f.force, "force", false, "overwrite the output file")
@@ -87,6 +88,9 @@ func (f *genFlags) validate() error {
 	}
 	if f.upscale < 1 || f.upscale > maxUpscale {
 		return fmt.Errorf("--upscale %d: want a whole factor from 1 to %d", f.upscale, maxUpscale)
+	}
+	if _, err := parseWeightType(f.weightType); err != nil {
+		return err
 	}
 	if f.steps < 0 {
 		return fmt.Errorf("--steps %d: want 1 or more (0 = the model's default)", f.steps)
@@ -150,7 +154,30 @@ func (f *genFlags) backend() (pipeline.Backend, func() error, error) {
 		return be, func() error { return nil }, err
 	}
 	be.Act = act
+	be.Quant, _ = parseWeightType(f.weightType) // checked by validate
 	return be, closer, nil
+}
+
+const weightTypeUsage = "store the linear layers' weights as q8_0 (about half of bf16's memory) or q4_0 (about a quarter); default: as in the file"
+
+// parseWeightType reads --weight-type: "" keeps the file's types.
+func parseWeightType(s string) (kernels.DType, error) {
+	if s == "" {
+		return 0, nil
+	}
+	t, err := kernels.ParseQuant(s)
+	if err != nil {
+		return 0, fmt.Errorf("--weight-type: %w", err)
+	}
+	return t, nil
+}
+
+// weightTypeName names a Backend's Quant for output ("" for the file's).
+func weightTypeName(q kernels.DType) string {
+	if q.Quantized() {
+		return q.String()
+	}
+	return "bf16"
 }
 
 // summary is the --json output.
@@ -164,7 +191,8 @@ type summary struct {
 	Device     string             `json:"device"`
 	Timings    map[string]float64 `json:"timings_s"`
 	PeakDevice uint64             `json:"peak_device_bytes"`
-	Upscale    int                `json:"upscale,omitempty"`   // the files are this many times width×height; omitted at 1
-	CFGBatch   int                `json:"cfg_batch,omitempty"` // true CFG: 2 = both passes as one batch, 1 = one after the other
+	Upscale    int                `json:"upscale,omitempty"`     // the files are this many times width×height; omitted at 1
+	CFGBatch   int                `json:"cfg_batch,omitempty"`   // true CFG: 2 = both passes as one batch, 1 = one after the other
+	WeightType string             `json:"weight_type,omitempty"` // --weight-type, when set
 	Warnings   []string           `json:"warnings,omitempty"`
 }

@@ -64,6 +64,9 @@ func generateAll(f *genFlags, m *loader.Model, be pipeline.Backend, pr *progress
 		sum.Width, sum.Height, sum.Steps, sum.Warnings = res.Width, res.Height, res.Steps, res.Warnings
 		sum.CFGBatch = res.CFGBatch
 	}
+	if be.Quant.Quantized() {
+		sum.WeightType = be.Quant.String()
+	}
 	if be.Lib != nil {
 		sum.PeakDevice = be.Lib.D.PeakBytes()
 	}
@@ -80,6 +83,9 @@ func (f *genFlags) write(out string, m *loader.Model, req pipeline.Request, res 
 		Steps: res.Steps, Seed: req.Seed, Width: res.Width, Height: res.Height, Model: model,
 		Guidance: guidanceParam(m, req), CFGScale: float64(req.CFGScale)}
 	rgb, w, h := res.RGB, res.Width, res.Height
+	if f.weightType != "" {
+		info.Extra = append(info.Extra, [2]string{"Weight type", f.weightType})
+	}
 	if f.upscale > 1 {
 		info.Extra = append(info.Extra, [2]string{"Upscale", strconv.Itoa(f.upscale)})
 		rgb, w, h = upscale(rgb, w, h, f.upscale), w*f.upscale, h*f.upscale
@@ -189,9 +195,15 @@ func explain(err error, f *genFlags, m *loader.Model, be pipeline.Backend) error
 	if !errors.Is(err, engine.ErrOutOfMemory) {
 		return err
 	}
-	tips := "a smaller --width/--height"
+	tips := []string{"a smaller --width/--height"}
 	if be.Lib != nil && be.Act == kernels.F32 {
-		tips += " or --precision f16"
+		tips = append(tips, "--precision f16")
+	}
+	switch {
+	case be.Quant == kernels.Q8_0:
+		tips = append(tips, "--weight-type q4_0 (about a quarter of bf16's weight memory)")
+	case !be.Quant.Quantized():
+		tips = append(tips, "--weight-type q8_0 (about half of bf16's weight memory)")
 	}
 	have := ""
 	if be.Lib != nil {
@@ -203,7 +215,19 @@ func explain(err error, f *genFlags, m *loader.Model, be pipeline.Backend) error
 		}
 		have = ", and the device has " + units.FormatBytes(local)
 	}
-	params := m.Flux.Params()
-	return fmt.Errorf("%w\nthe device ran out of memory making a %dx%d picture (the transformer's weights alone take %s in bf16%s): try %s",
-		err, f.width, f.height, units.FormatBytes(uint64(2*params)), have, tips)
+	params, wt := m.Flux.Params(), "bf16"
+	bytes := uint64(2 * params)
+	if be.Quant.Quantized() {
+		wt, bytes = be.Quant.String(), kernels.MatrixBytes(be.Quant, 1, int(params)/kernels.QBlock*kernels.QBlock)
+	}
+	return fmt.Errorf("%w\nthe device ran out of memory making a %dx%d picture (the transformer's weights alone take %s in %s%s): try %s",
+		err, f.width, f.height, units.FormatBytes(bytes), wt, have, orList(tips))
+}
+
+// orList joins choices as "a, b or c".
+func orList(s []string) string {
+	if len(s) == 1 {
+		return s[0]
+	}
+	return strings.Join(s[:len(s)-1], ", ") + " or " + s[len(s)-1]
 }

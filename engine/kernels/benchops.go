@@ -21,6 +21,13 @@ func init() {
 		RegisterBench(linearBench(512, 3072, 512, F32, wt, true))
 		RegisterBench(linearBench(1, 3072, 3072, F32, wt, true))
 	}
+	for _, wt := range []DType{Q8_0, Q4_0} { // --weight-type
+		for _, s := range [][3]int{{1280, 3072, 3072}, {1280, 3072, 12288}, {1, 3072, 18432}} {
+			RegisterBench(linearBench(s[0], s[1], s[2], F16, wt, false))
+		}
+		RegisterBench(linearBench(256, 256, 256, F16, wt, true))
+		RegisterBench(linearBench(1, 3072, 3072, F16, wt, true))
+	}
 	RegisterBench(linearBench(1280, 3072, 3072, F16, BF16, false))
 	RegisterBench(linearBench(256, 256, 256, F16, F16, true))
 	for _, s := range []convBenchShape{{128, 256, 256, 128, false, false}, {512, 64, 64, 512, false, false},
@@ -39,11 +46,7 @@ func benchBuffer(l *Lib, n int, t DType, r *rand.Rand) (*engine.Buffer, error) {
 		return nil, err
 	}
 	const block = 1 << 16
-	pat := make([]float32, min(n, block))
-	for i := range pat {
-		pat[i] = float32(r.NormFloat64() * 0.05)
-	}
-	enc := Encode(pat, t)
+	enc := Encode(randnBench(r, min(n, block)), t)
 	for off := 0; off < n; off += block {
 		m := min(block, n-off)
 		if err := l.D.Upload(b, uint64(off*t.Size()), enc[:m*t.Size()]); err != nil {
@@ -74,19 +77,58 @@ func benchAlloc(l *Lib, specs ...[2]int) ([]*engine.Buffer, func(), error) {
 	return bufs, free, nil
 }
 
+// benchWeight is an n×k weight of t (quantized from random values for the
+// quantized types).
+func benchWeight(l *Lib, n, k int, t DType) (*engine.Buffer, error) {
+	r := rand.New(rand.NewSource(2))
+	if !t.Quantized() {
+		return benchBuffer(l, n*k, t, r)
+	}
+	data, err := Quantize(randnBench(r, n*k), n, k, t)
+	if err != nil {
+		return nil, err
+	}
+	b, err := l.D.Alloc(uint64(len(data)))
+	if err != nil {
+		return nil, err
+	}
+	if err := l.D.Upload(b, 0, data); err != nil {
+		b.Free(l.D)
+		return nil, err
+	}
+	return b, nil
+}
+
+// randnBench is n normal values of standard deviation 0.05 (a random block repeated).
+func randnBench(r *rand.Rand, n int) []float32 {
+	v := make([]float32, n)
+	for i := range v[:min(n, 1<<16)] {
+		v[i] = float32(r.NormFloat64() * 0.05)
+	}
+	for i := 1 << 16; i < n; i += 1 << 16 {
+		copy(v[i:], v[:1<<16])
+	}
+	return v
+}
+
 func linearBench(m, k, n int, act, wt DType, small bool) BenchCase {
 	return BenchCase{
 		Op: "linear", Shape: fmt.Sprintf("%dx%dx%d", m, k, n), DType: fmt.Sprintf("%v/w%v", act, wt), Small: small,
 		FLOPs: 2 * float64(m) * float64(n) * float64(k),
-		Bytes: float64(m*k*act.Size() + n*k*wt.Size() + m*n*act.Size() + 4*n),
+		Bytes: float64(uint64(m*k*act.Size()) + MatrixBytes(wt, n, k) + uint64(m*n*act.Size()+4*n)),
 		Setup: func(l *Lib) (func(*engine.Recorder) error, func(), error) {
-			b, free, err := benchAlloc(l, [2]int{m * k, int(act)}, [2]int{n * k, int(wt)}, [2]int{n, int(F32)}, [2]int{m * n, int(act)})
+			b, free, err := benchAlloc(l, [2]int{m * k, int(act)}, [2]int{n, int(F32)}, [2]int{m * n, int(act)})
 			if err != nil {
 				return nil, nil, err
 			}
-			a := LinearArgs{X: b[0].All(), W: b[1].All(), Bias: b[2].All(), Y: b[3].All(),
+			w, err := benchWeight(l, n, k, wt)
+			if err != nil {
+				free()
+				return nil, nil, err
+			}
+			a := LinearArgs{X: b[0].All(), W: w.All(), Bias: b[1].All(), Y: b[2].All(),
 				M: m, K: k, N: n, XType: act, YType: act, WType: wt}
-			return func(rec *engine.Recorder) error { return l.Linear(rec, a) }, free, nil
+			return func(rec *engine.Recorder) error { return l.Linear(rec, a) }, func() { free(); w.Free(l.D) }, nil
 		},
 	}
 }

@@ -25,16 +25,22 @@ const (
 	F32  DType = iota
 	F16        // IEEE half (activations in f16 mode, f16 weights)
 	BF16       // bfloat16 weights, widened in the shader
+	Q8_0       // linear weights: int8 in blocks of 32 with an f16 scale each (quant.go)
+	Q4_0       // linear weights: 4-bit in blocks of 32 with an f16 scale each
 )
 
-func (t DType) String() string { return [...]string{"f32", "f16", "bf16"}[t] }
+func (t DType) String() string { return [...]string{"f32", "f16", "bf16", "q8_0", "q4_0"}[t] }
 
-// Size is the element size in bytes.
+// Size is the element size in bytes. The quantized types have no whole
+// element size: MatrixBytes sizes their matrices (Size says 1).
 func (t DType) Size() int {
-	if t == F32 {
+	switch t {
+	case F32:
 		return 4
+	case F16, BF16:
+		return 2
 	}
-	return 2
+	return 1
 }
 
 // Lib records kernels on one device.

@@ -25,7 +25,7 @@ type LinearArgs struct {
 	M, K, N  int          // X [M,K], W [N,K] (PyTorch nn.Linear layout), Y [M,N]
 	XType    DType        // F32 or F16
 	YType    DType        // F32 or F16 (also the residual's type)
-	WType    DType        // F32, F16 or BF16
+	WType    DType        // F32, F16, BF16, or Q8_0 / Q4_0 (a blob of MatrixBytes; K a multiple of QBlock)
 	Act      Act
 }
 
@@ -36,9 +36,9 @@ const (
 	linResY  = 4 // residual is Y (in place)
 	linGate  = 8
 	linVec4  = 64 // matmul_vec: K and offsets are multiples of 4
-	linPush  = 14 * 4
+	linPush  = 15 * 4
 	vecMaxM  = 4 // Linear uses matmul_vec up to this many rows of x
-	linBinds = 6
+	linBinds = 7
 )
 
 // maxBindOverride, when non-zero, stands in for the device's
@@ -85,11 +85,19 @@ func rangeSize(r engine.Range) uint64 {
 
 // needRange checks that r holds n elements of t.
 func needRange(what string, r engine.Range, n int, t DType) error {
+	if err := needBytes(what, r, uint64(n*t.Size())); err != nil {
+		return fmt.Errorf("%w (%d × %s)", err, n, t)
+	}
+	return nil
+}
+
+// needBytes checks that r holds want bytes.
+func needBytes(what string, r engine.Range, want uint64) error {
 	if r.Buf == nil {
 		return fmt.Errorf("%s: no buffer", what)
 	}
-	if got, want := rangeSize(r), uint64(n*t.Size()); got < want || r.Off+want > r.Buf.Size {
-		return fmt.Errorf("%s: range of %d bytes, want %d (%d × %s)", what, got, want, n, t)
+	if got := rangeSize(r); got < want || r.Off+want > r.Buf.Size {
+		return fmt.Errorf("%s: range of %d bytes, want %d", what, got, want)
 	}
 	return nil
 }
@@ -126,7 +134,7 @@ func (a *LinearArgs) check() error {
 	if a.M <= 0 || a.K <= 0 || a.N <= 0 {
 		return fmt.Errorf("sizes must be positive")
 	}
-	if a.XType == BF16 || a.YType == BF16 {
+	if a.XType != F32 && a.XType != F16 || a.YType != F32 && a.YType != F16 {
 		return fmt.Errorf("activations must be f32 or f16")
 	}
 	if a.Act < ActNone || a.Act > ActSiLU {
@@ -138,13 +146,22 @@ func (a *LinearArgs) check() error {
 	if a.GateRows < 0 || a.GateRows > 0 && a.M%a.GateRows != 0 {
 		return fmt.Errorf("%d rows do not split into gate groups of %d", a.M, a.GateRows)
 	}
+	if a.WType.Quantized() && !CanQuantize(a.K) {
+		return fmt.Errorf("%s weights need K a multiple of %d", a.WType, QBlock)
+	}
+	if a.WType < F32 || a.WType > Q4_0 {
+		return fmt.Errorf("unknown weight type %d", a.WType)
+	}
+	if err := needBytes("w", a.W, MatrixBytes(a.WType, a.N, a.K)); err != nil {
+		return err
+	}
 	checks := []struct {
 		what string
 		r    engine.Range
 		n    int
 		t    DType
 		opt  bool
-	}{{"x", a.X, a.M * a.K, a.XType, false}, {"w", a.W, a.N * a.K, a.WType, false}, {"y", a.Y, a.M * a.N, a.YType, false},
+	}{{"x", a.X, a.M * a.K, a.XType, false}, {"y", a.Y, a.M * a.N, a.YType, false},
 		{"bias", a.Bias, a.N, F32, true}, {"residual", a.Residual, a.M * a.N, a.YType, true}, {"gate", a.Gate, a.gateRowsOf() * a.N, F32, true}}
 	for _, c := range checks {
 		if c.opt && c.r.Buf == nil {
@@ -158,7 +175,7 @@ func (a *LinearArgs) check() error {
 	if overlapAt(a.Residual, a.Y, ny) && !sameStart(a.Residual, a.Y) {
 		return fmt.Errorf("residual overlaps y without being the same range")
 	}
-	if overlap2(a.X, uint64(a.M*a.K*a.XType.Size()), a.Y, ny) || overlap2(a.W, uint64(a.N*a.K*a.WType.Size()), a.Y, ny) {
+	if overlap2(a.X, uint64(a.M*a.K*a.XType.Size()), a.Y, ny) || overlap2(a.W, MatrixBytes(a.WType, a.N, a.K), a.Y, ny) {
 		return fmt.Errorf("y overlaps x or w")
 	}
 	return nil
@@ -174,7 +191,7 @@ func (l *Lib) Linear(rec *engine.Recorder, a LinearArgs) error {
 	}
 	budget := int64(l.maxBind()) - int64(l.bindAlign()) - 4
 	mc := min(int64(a.M), budget/int64(a.K*a.XType.Size()), budget/int64(a.N*a.YType.Size()))
-	nc := min(int64(a.N), budget/int64(a.K*a.WType.Size()))
+	nc := min(int64(a.N), budget/int64(MatrixBytes(a.WType, 1, a.K)))
 	if mc <= 0 || nc <= 0 {
 		return fmt.Errorf("linear %d×%d×%d: one row exceeds the binding limit of %d bytes", a.M, a.K, a.N, l.maxBind())
 	}
@@ -193,10 +210,10 @@ func (l *Lib) Linear(rec *engine.Recorder, a LinearArgs) error {
 
 // linearPart records rows [m0, m0+mc) and columns [n0, n0+nc) of y.
 func (l *Lib) linearPart(rec *engine.Recorder, a *LinearArgs, m0, mc, n0, nc int) error {
-	xs, ws, ys := uint64(a.XType.Size()), uint64(a.WType.Size()), uint64(a.YType.Size())
+	xs, ys := uint64(a.XType.Size()), uint64(a.YType.Size())
 	K, N := uint64(a.K), uint64(a.N)
 	xr, xOff := l.mmWindow(a.X, uint64(m0)*K*xs, uint64(mc)*K*xs, int(xs))
-	wr, wOff := l.mmWindow(a.W, uint64(n0)*K*ws, uint64(nc)*K*ws, int(ws))
+	wr, wOff, sr, sOff := l.weightWindows(a, n0, nc)
 	yr, yOff := l.mmWindow(a.Y, uint64(m0)*N*ys, uint64(mc)*N*ys, int(ys))
 	rr, rOff := l.Dummy(), 0
 	flags := uint32(a.Act) << 4
@@ -215,10 +232,10 @@ func (l *Lib) linearPart(rec *engine.Recorder, a *LinearArgs, m0, mc, n0, nc int
 	if a.Gate.Buf != nil {
 		flags |= linGate
 	}
-	binds := []engine.Range{xr, wr, l.orDummy(a.Bias), l.orDummy(a.Gate), rr, yr}
-	access := []engine.Access{engine.Read, engine.Read, engine.Read, engine.Read, engine.Read, yAccess}
+	binds := []engine.Range{xr, wr, l.orDummy(a.Bias), l.orDummy(a.Gate), rr, yr, sr}
+	access := []engine.Access{engine.Read, engine.Read, engine.Read, engine.Read, engine.Read, yAccess, engine.Read}
 	push := func(tiles int) []byte {
-		return Push(mc, nc, a.K, a.N, xOff, wOff, yOff+n0, rOff+n0, n0, n0, flags, tiles, m0, a.gateGroup())
+		return Push(mc, nc, a.K, a.N, xOff, wOff, yOff+n0, rOff+n0, n0, n0, flags, tiles, m0, a.gateGroup(), sOff)
 	}
 	if mc <= vecMaxM {
 		if a.K%4 == 0 && xOff%4 == 0 && wOff%4 == 0 {
@@ -254,6 +271,25 @@ func (l *Lib) linearPart(rec *engine.Recorder, a *LinearArgs, m0, mc, n0, nc int
 	tiles := int(groups(nc, t.BN))
 	gx, gz := l.fold(tiles)
 	return rec.Dispatch(p, binds, push(tiles), gx, groups(mc, t.BM), gz)
+}
+
+// weightWindows binds rows [n0, n0+nc) of W: the values (wOff: the first
+// one's element index in the binding) and, for a quantized W, their scales
+// (sOff: the first scale's f16 index; the dummy buffer otherwise).
+func (l *Lib) weightWindows(a *LinearArgs, n0, nc int) (wr engine.Range, wOff int, sr engine.Range, sOff int) {
+	t, K := a.WType, uint64(a.K)
+	if !t.Quantized() {
+		ws := uint64(t.Size())
+		wr, wOff = l.mmWindow(a.W, uint64(n0)*K*ws, uint64(nc)*K*ws, int(ws))
+		return wr, wOff, l.Dummy(), 0
+	}
+	wr, wOff = l.mmWindow(a.W, valueBytes(t, n0, a.K), valueBytes(t, nc, a.K), 1)
+	if t == Q4_0 {
+		wOff *= 2 // two values a byte
+	}
+	blocks := K / QBlock
+	sr, sOff = l.mmWindow(a.W, valueBytes(t, a.N, a.K)+2*uint64(n0)*blocks, 2*uint64(nc)*blocks, 2)
+	return wr, wOff, sr, sOff
 }
 
 // fold spreads n workgroups over the x and z axes of the grid (at most

@@ -13,6 +13,39 @@ import (
 // roundTo is v stored as t and read back: what the kernel sees.
 func roundTo(v []float32, t DType) []float32 { return Decode(Encode(v, t), t) }
 
+// roundW is the n×k weight w stored as t (quantized too) and read back.
+func roundW(w []float32, n, k int, t DType) []float32 {
+	if !t.Quantized() {
+		return roundTo(w, t)
+	}
+	v, err := RoundTrip(w, n, k, t)
+	if err != nil {
+		panic(err)
+	}
+	return v
+}
+
+// putW uploads the n×k weight w stored as t (quantized too).
+func putW(t testing.TB, l *Lib, w []float32, n, k int, dt DType) *engine.Buffer {
+	t.Helper()
+	if !dt.Quantized() {
+		return put(t, l, w, dt)
+	}
+	data, err := Quantize(w, n, k, dt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := l.D.Alloc(uint64(len(data)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { b.Free(l.D) })
+	if err := l.D.Upload(b, 0, data); err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
 // epilogue is one combination of the fused terms of Linear.
 type epilogue struct {
 	bias, res, gate, inPlace bool
@@ -48,12 +81,13 @@ type linearCase struct {
 	tol           float64
 	minDispatches int
 	samples       int // > 1: the gate has a row per sample of m/samples rows
+	xShift        int // x starts this many elements into its buffer
 }
 
 // linearRef is y = residual + gate ⊙ act(x·Wᵀ + bias) in float64 on the
 // rounded inputs.
 func linearRef(c linearCase, x, w, bias, res, gate []float32) []float32 {
-	y := ref.Linear(roundTo(x, c.xt), roundTo(w, c.wt), bias, c.m, c.k, c.n)
+	y := ref.Linear(roundTo(x, c.xt), roundW(w, c.n, c.k, c.wt), bias, c.m, c.k, c.n)
 	switch c.ep.act {
 	case ActGELU:
 		y = ref.GELUTanh(y)
@@ -91,7 +125,10 @@ func runLinear(t *testing.T, l *Lib, c linearCase) {
 	r := rand.New(rand.NewSource(c.seed))
 	x, w := randn(r, c.m*c.k, 1), randn(r, c.n*c.k, 1/math.Sqrt(float64(c.k)))
 	a := LinearArgs{M: c.m, K: c.k, N: c.n, XType: c.xt, YType: c.yt, WType: c.wt, Act: c.ep.act}
-	a.X, a.W = put(t, l, x, c.xt).All(), put(t, l, w, c.wt).All()
+	a.X, a.W = put(t, l, x, c.xt).All(), putW(t, l, w, c.n, c.k, c.wt).All()
+	if c.xShift > 0 { // x starts c.xShift elements into its buffer: unaligned loads
+		a.X = put(t, l, append(make([]float32, c.xShift), x...), c.xt).Slice(uint64(c.xShift*c.xt.Size()), uint64(len(x)*c.xt.Size()))
+	}
 	var bias, res, gate []float32
 	if c.ep.bias {
 		bias = randn(r, c.n, 0.5)
@@ -313,6 +350,9 @@ func TestLinearRejectsBadArgs(t *testing.T) {
 		{X: x.All(), W: x.All(), Y: y.All(), M: 4, K: 4, N: 4, Residual: y.All(), Gate: x.All(), GateRows: 3},
 		{X: x.All(), W: x.All(), Y: y.Slice(0, 256), M: 4, K: 4, N: 4, Residual: y.Slice(16, 128)},
 		{X: y.All(), W: x.All(), Y: y.All(), M: 4, K: 4, N: 4},
+		{X: x.All(), W: x.All(), Y: y.All(), M: 1, K: 16, N: 2, WType: Q8_0}, // K not whole blocks
+		{X: x.All(), W: x.All(), Y: y.All(), M: 1, K: 32, N: 8, WType: Q8_0}, // W too small for values and scales
+		{X: x.All(), W: x.All(), Y: y.All(), M: 1, K: 32, N: 1, XType: Q4_0}, // quantized activations
 	} {
 		if err := l.Linear(rec, a); err == nil {
 			t.Errorf("%+v: no error", a)

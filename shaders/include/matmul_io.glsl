@@ -4,13 +4,16 @@
 // Inputs are read as uint words so that one shader serves f32, f16 and bf16
 // without 16-bit storage: element e of a 16-bit tensor is the low (e even)
 // or high (e odd) half of word e/2. Types are the kernels.DType values:
-// 0 f32, 1 f16, 2 bf16.
+// 0 f32, 1 f16, 2 bf16, and for Linear's weights 3 q8_0, 4 q4_0 (decoded
+// in matmul_linear.glsl, which binds their scales).
 #ifndef MATMUL_IO_GLSL
 #define MATMUL_IO_GLSL
 
 #define DT_F32 0u
 #define DT_F16 1u
 #define DT_BF16 2u
+#define DT_Q8_0 3u
+#define DT_Q4_0 4u
 
 // mm_word_elem decodes element e of a tensor of type t from the word holding it.
 float mm_word_elem(uint word, uint e, uint t) {

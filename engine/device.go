@@ -39,6 +39,7 @@ type Device struct {
 	queue      vk.Queue
 	cmdPool    vk.CommandPool
 	mem        *allocator
+	host       *allocator // made by the first AllocHost
 	staging    bool
 	validation bool
 

@@ -28,6 +28,7 @@ type span struct{ off, size uint64 }
 
 // block is one VkDeviceMemory with one VkBuffer over all of it.
 type block struct {
+	a      *allocator // the one it belongs to
 	mem    vk.DeviceMemory
 	buf    vk.Buffer
 	size   uint64
@@ -46,6 +47,7 @@ type allocator struct {
 	blockSize   uint64
 	peak, live  uint64
 	limit       uint64 // 0: none but the device's
+	host        bool   // host memory (AllocHost), not counted as the device's
 }
 
 func newAllocator(d *Device) *allocator {
@@ -87,13 +89,74 @@ func (a *allocator) pickType(want vk.MemoryPropertyFlags) (uint32, bool) {
 	return first, false
 }
 
-// Alloc returns a buffer of at least size bytes, aligned for storage-buffer
-// binding.
-func (d *Device) Alloc(size uint64) (*Buffer, error) {
+// Alloc returns a buffer of device memory of at least size bytes, aligned
+// for storage-buffer binding.
+func (d *Device) Alloc(size uint64) (*Buffer, error) { return d.mem.alloc(size) }
+
+// AllocHost returns a buffer in host memory the device can copy from (and
+// bind, slowly): where weights wait while they are not on the device
+// (streaming). It prefers memory that is not device-local, and is not
+// counted by LiveBytes, PeakBytes or the memory limit.
+func (d *Device) AllocHost(size uint64) (*Buffer, error) {
+	d.mem.mu.Lock()
+	if d.host == nil {
+		d.host = &allocator{d: d, align: d.mem.align, blockSize: d.mem.blockSize, host: true, hostVisible: true}
+		ti, ok := d.host.pickHostType()
+		if !ok {
+			d.mem.mu.Unlock()
+			return nil, fmt.Errorf("allocate %s of host memory: the device has no host-visible coherent memory", units.FormatBytes(size))
+		}
+		d.host.typeIndex = ti
+	}
+	d.mem.mu.Unlock()
+	b, err := d.host.alloc(size)
+	if err != nil {
+		return nil, fmt.Errorf("host memory: %w", err)
+	}
+	return b, nil
+}
+
+// HostBytes is the host memory AllocHost's buffers hold now.
+func (d *Device) HostBytes() uint64 {
+	d.mem.mu.Lock()
+	h := d.host
+	d.mem.mu.Unlock()
+	if h == nil {
+		return 0
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.live
+}
+
+// pickHostType is a host-visible, coherent memory type, preferably one
+// that is not device-local (system memory rather than a BAR window).
+func (a *allocator) pickHostType() (uint32, bool) {
+	var mp vk.PhysicalDeviceMemoryProperties
+	vk.GetPhysicalDeviceMemoryProperties(a.d.Info.pd, &mp)
+	mp.Deref()
+	host := vk.MemoryPropertyFlags(vk.MemoryPropertyHostVisibleBit | vk.MemoryPropertyHostCoherentBit)
+	found, pick := false, uint32(0)
+	for i := uint32(0); i < mp.MemoryTypeCount; i++ {
+		mp.MemoryTypes[i].Deref()
+		f := mp.MemoryTypes[i].PropertyFlags
+		if f&host != host {
+			continue
+		}
+		if f&vk.MemoryPropertyFlags(vk.MemoryPropertyDeviceLocalBit) == 0 {
+			return i, true
+		}
+		if !found {
+			found, pick = true, i
+		}
+	}
+	return pick, found
+}
+
+func (a *allocator) alloc(size uint64) (*Buffer, error) {
 	if size == 0 {
 		size = 4
 	}
-	a := d.mem
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	size = alignUp(size, a.align)
@@ -132,7 +195,7 @@ func (b *Buffer) Free(d *Device) {
 	if b == nil || b.freed {
 		return
 	}
-	a := d.mem
+	a := b.blk.a
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	b.freed = true
@@ -179,7 +242,7 @@ func (a *allocator) newBlock(size uint64) (*block, error) {
 		vk.DestroyBuffer(dev, buf, nil)
 		return nil, err
 	}
-	return &block{mem: mem, buf: buf, size: size, free: []span{{0, size}}, mapped: mapped}, nil
+	return &block{a: a, mem: mem, buf: buf, size: size, free: []span{{0, size}}, mapped: mapped}, nil
 }
 
 // bind allocates memory of the given type for buf, binds it, and maps it

@@ -84,6 +84,9 @@ func (d *Device) Close() {
 		vk.DestroyPipelineCache(d.dev, d.cache, nil)
 	}
 	d.mem.destroy()
+	if d.host != nil {
+		d.host.destroy()
+	}
 	vk.DestroyCommandPool(d.dev, d.cmdPool, nil)
 	vk.DestroyDevice(d.dev, nil)
 	destroyInstance(d.inst)

@@ -17,7 +17,7 @@ func (d *Device) Upload(dst *Buffer, off uint64, data []byte) error {
 	if len(data) == 0 {
 		return nil
 	}
-	if !d.staging {
+	if !d.staging || dst.blk.a.host {
 		copy(dst.hostBytes(off, uint64(len(data))), data)
 		return nil
 	}
@@ -34,7 +34,7 @@ func (d *Device) Download(src *Buffer, off uint64, out []byte) error {
 	if len(out) == 0 {
 		return nil
 	}
-	if !d.staging {
+	if !d.staging || src.blk.a.host {
 		copy(out, src.hostBytes(off, uint64(len(out))))
 		return nil
 	}

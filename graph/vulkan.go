@@ -14,6 +14,12 @@ import (
 type VulkanOptions struct {
 	Debug bool // keep taps for read-back
 	Timed bool // GPU timestamp per dispatch (Timings)
+	// Stream keeps the weights that only one scope (a transformer block,
+	// Graph.Scope) reads in host memory, and copies each scope's weights
+	// into one of two device slots before its first operation: the device
+	// holds two blocks' weights instead of all of them, and every run
+	// copies the rest anew (stream.go).
+	Stream bool
 }
 
 // VulkanExec runs a graph as one recorded command buffer, replayed on every
@@ -27,7 +33,8 @@ type VulkanExec struct {
 	arena                   *engine.Buffer
 	rec                     *engine.Recorder
 	weightBytes, arenaBytes uint64
-	scopes                  []string // scope of each recorded dispatch
+	scopes                  []string  // scope of each recorded dispatch
+	stream                  *streamer // nil unless VulkanOptions.Stream
 }
 
 // NewVulkan uploads the weights, plans memory and records the graph.
@@ -44,7 +51,13 @@ func (g *Graph) NewVulkan(lib *kernels.Lib, opt VulkanOptions) (*VulkanExec, err
 }
 
 func (x *VulkanExec) setup(opt VulkanOptions) error {
+	if opt.Stream {
+		x.stream = newStreamer(x.g)
+	}
 	if err := x.uploadWeights(); err != nil {
+		return err
+	}
+	if err := x.stream.allocSlots(x); err != nil {
 		return err
 	}
 	keep := map[int]bool{}
@@ -85,7 +98,15 @@ func (x *VulkanExec) setup(opt VulkanOptions) error {
 }
 
 func (x *VulkanExec) alloc(n uint64) (*engine.Buffer, error) {
-	b, err := x.lib.D.Alloc(n)
+	return x.own(x.lib.D.Alloc(n))
+}
+
+func (x *VulkanExec) allocHost(n uint64) (*engine.Buffer, error) {
+	return x.own(x.lib.D.AllocHost(n))
+}
+
+// own keeps b to free at Close.
+func (x *VulkanExec) own(b *engine.Buffer, err error) (*engine.Buffer, error) {
 	if err != nil {
 		return nil, err
 	}
@@ -108,6 +129,7 @@ func (x *VulkanExec) record(timed bool) error {
 	}
 	x.rec, x.run.rec = rec, rec
 	for i, n := range x.g.nodes {
+		x.stream.enter(x, n.scope)
 		before, _ := rec.Stats()
 		if err := n.gpu(&x.run, n.in, n.out); err != nil {
 			return fmt.Errorf("record op %d (%s → %s): %w", i, n.kind, n.out, err)
@@ -134,15 +156,25 @@ func (x *VulkanExec) uploadWeights() error {
 		if err != nil {
 			return fmt.Errorf("weight %s: %w", name, err)
 		}
-		b, err := x.alloc(uint64(len(data)))
+		streamed := x.stream.streams(t.store)
+		alloc := x.alloc
+		if streamed {
+			alloc = x.allocHost
+		}
+		b, err := alloc(uint64(len(data)))
 		if err != nil {
 			return fmt.Errorf("weight %s: %w", name, err)
 		}
 		if err := x.lib.D.Upload(b, 0, data); err != nil {
 			return fmt.Errorf("weight %s: %w", name, err)
 		}
+		x.run.types[t.store] = dt
+		if streamed {
+			x.stream.host[t.store] = b.All()
+			continue
+		}
 		x.weightBytes += uint64(len(data))
-		x.run.ranges[t.store], x.run.types[t.store] = b.All(), dt
+		x.run.ranges[t.store] = b.All()
 	}
 	for _, t := range x.g.consts {
 		v, err := t.fill()
@@ -251,8 +283,12 @@ func (x *VulkanExec) ScopeTimes() map[string]float64 {
 	return out
 }
 
-// Memory reports the bytes of weights and of the activation arena.
+// Memory reports the device bytes of weights (with Stream: the resident
+// ones and the two slots) and of the activation arena.
 func (x *VulkanExec) Memory() (weights, activations uint64) { return x.weightBytes, x.arenaBytes }
+
+// Streamed reports the host bytes of the weights Stream keeps there.
+func (x *VulkanExec) Streamed() uint64 { return x.stream.hostBytes() }
 
 // Close frees the executor's buffers and recording.
 func (x *VulkanExec) Close() {

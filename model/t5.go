@@ -25,6 +25,7 @@ func BuildT5(g *graph.Graph, c loader.T5Config, l int) error {
 	}
 	for i := 0; i < c.Layers; i++ {
 		p := fmt.Sprintf("encoder.block.%d.layer.", i)
+		g.Scope(fmt.Sprintf("encoder.block.%d", i)) // a unit to time, and to stream (graph.VulkanOptions.Stream)
 		sa := p + "0.SelfAttention."
 		h := g.RMSNorm(x, g.Weight(p+"0.layer_norm.weight"), eps)
 		a := g.Attention(lin(sa+"q", h), lin(sa+"k", h), lin(sa+"v", h), c.Heads, graph.AttnOpt{Scale: 1, Bias: bias})
@@ -32,6 +33,7 @@ func BuildT5(g *graph.Graph, c loader.T5Config, l int) error {
 		ff := p + "1.DenseReluDense."
 		h = g.RMSNorm(x, g.Weight(p+"1.layer_norm.weight"), eps)
 		x = lin(ff+"wo", g.GatedGELU(lin(ff+"wi_0", h), lin(ff+"wi_1", h)), graph.LinearOpt{Residual: x})
+		g.Scope("")
 		g.Tap(fmt.Sprintf("dbg.block.%d", i), x)
 	}
 	g.Output("last_hidden_state", g.RMSNorm(x, g.Weight("encoder.final_layer_norm.weight"), eps))

@@ -135,8 +135,10 @@ func (f *fakeModel) Predict(x []float32, t, _ float32) ([]float32, error) {
 }
 
 // True CFG prepares a batch of 2, and falls back to two passes, with a
-// warning, when the batch does not fit the device's memory.
-func TestCFGBatchFallsBackToTwoPasses(t *testing.T) {
+// warning, when the batch does not fit the device's memory; when neither
+// fits with every weight on the device, the blocks stream from host memory
+// (a batch of 2 first), with a warning.
+func TestTransformerFallsBackForMemory(t *testing.T) {
 	m, err := loader.Load(loader.Options{DiffusionModel: "../testdata/golden/schnell_pipeline_tiny/flux.safetensors", AllowMissing: true})
 	if err != nil {
 		t.Fatal(err)
@@ -147,43 +149,52 @@ func TestCFGBatchFallsBackToTwoPasses(t *testing.T) {
 	e := &Engine{M: m, B: Backend{Lib: kernels.New(dev), Act: kernels.F32}}
 	defer e.Close()
 	const lt, lh, lw = 8, 8, 12
-	size := func(batch int) uint64 { // device memory the prepared transformer holds
+	size := func(p fluxPlan) uint64 { // device memory the prepared transformer holds
 		before := dev.LiveBytes()
-		if _, err := e.transformer(lt, lh, lw, batch); err != nil {
+		if _, _, err := e.transformer(lt, lh, lw, []fluxPlan{p}); err != nil {
 			t.Fatal(err)
 		}
 		defer e.Close()
 		return dev.LiveBytes() - before
 	}
-	one, two := size(1), size(2)
-	if two <= one {
-		t.Fatalf("a batch of 2 holds %d bytes, one sample %d", two, one)
+	one, two, oneS, twoS := size(fluxPlan{1, false}), size(fluxPlan{2, false}), size(fluxPlan{1, true}), size(fluxPlan{2, true})
+	t.Logf("device bytes: batch 1 %d, batch 2 %d; streaming: %d, %d", one, two, oneS, twoS)
+	if two <= one || oneS >= one || twoS >= two || twoS >= one {
+		t.Fatalf("device bytes: batch 1 %d, batch 2 %d; streaming: %d, %d: want a batch of 2 to take more, streaming less (a streamed batch of 2 less than batch 1)", one, two, oneS, twoS)
 	}
+	base := dev.LiveBytes()
 	for _, c := range []struct {
-		name      string
-		limit     uint64
-		twoPasses bool
-		batch     int
-		warned    bool
+		name        string
+		limit       uint64
+		cfg, twoP   bool
+		want        fluxPlan
+		warnings    int
+		holdsAtMost uint64
 	}{
-		{"fits", 0, false, 2, false},
-		{"asked for two passes", 0, true, 1, false},
-		{"does not fit", dev.LiveBytes() + (one+two)/2, false, 1, true},
+		{"fits", 0, true, false, fluxPlan{2, false}, 0, two},
+		{"asked for two passes", 0, true, true, fluxPlan{1, false}, 0, one},
+		{"batch of 2 does not fit", base + (one+two)/2, true, false, fluxPlan{1, false}, 1, one},
+		{"nothing fits on the device", base + (twoS+one)/2, true, false, fluxPlan{2, true}, 1, twoS},
+		{"one sample does not fit", base + (oneS+one)/2, false, false, fluxPlan{1, true}, 1, oneS},
+		{"streaming asked for", 0, false, false, fluxPlan{1, true}, 0, oneS},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			e.Close()
 			dev.SetMemoryLimit(c.limit)
+			e.B.Stream = c.name == "streaming asked for"
+			defer func() { e.B.Stream = false }()
 			var warnings []string
 			before := dev.LiveBytes()
-			r, err := e.cfgTransformer(lt, lh, lw, c.twoPasses, func(s string) { warnings = append(warnings, s) })
+			r, err := e.prepareTransformer(lt, lh, lw, c.cfg, c.twoP, func(s string) { warnings = append(warnings, s) })
 			if err != nil {
 				t.Fatal(err)
 			}
-			if r.Batch() != c.batch || (len(warnings) > 0) != c.warned {
-				t.Errorf("batch %d, warnings %q; want batch %d, a warning: %v", r.Batch(), warnings, c.batch, c.warned)
+			if r.Batch() != c.want.batch || e.fluxKey.stream != c.want.stream || len(warnings) != c.warnings {
+				t.Errorf("batch %d, streaming %v, warnings %q; want batch %d, streaming %v, %d warnings",
+					r.Batch(), e.fluxKey.stream, warnings, c.want.batch, c.want.stream, c.warnings)
 			}
-			if held := dev.LiveBytes() - before; c.batch == 1 && held > one {
-				t.Errorf("holds %d bytes after preparing one sample, want at most %d (a failed batch must free its memory)", held, one)
+			if held := dev.LiveBytes() - before; held > c.holdsAtMost {
+				t.Errorf("holds %d bytes, want at most %d (a failed preparation must free its memory)", held, c.holdsAtMost)
 			}
 		})
 	}
@@ -216,7 +227,7 @@ func TestFreeingTransformer(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			e.Close()
 			if c.held {
-				if _, err := e.transformer(8, 8, 8, 1); err != nil {
+				if _, _, err := e.transformer(8, 8, 8, []fluxPlan{{1, false}}); err != nil {
 					t.Fatal(err)
 				}
 			}

@@ -48,7 +48,8 @@ type Result struct {
 	Seed          uint64
 	Steps         int
 	Warnings      []string
-	CFGBatch      int // true CFG: 2 when both passes ran as one batch, 1 when one after the other; 0 without
+	CFGBatch      int  // true CFG: 2 when both passes ran as one batch, 1 when one after the other; 0 without
+	Streamed      bool // the transformer's blocks streamed from host memory (asked for, or the weights did not fit)
 }
 
 // Engine turns prompts into pictures with one loaded model.
@@ -61,7 +62,20 @@ type Engine struct {
 	// The transformer stays prepared between pictures of the same size
 	// (--batch): building it uploads every weight.
 	flux    *FluxRunner
-	fluxKey [4]int // text tokens, latent height, latent width, batch
+	fluxKey fluxKey
+}
+
+// fluxKey is what a prepared transformer was prepared for.
+type fluxKey struct {
+	lt, lh, lw int // text tokens, latent height and width
+	fluxPlan
+}
+
+// fluxPlan is one way to prepare the transformer: samples per prediction,
+// and whether its blocks stream from host memory.
+type fluxPlan struct {
+	batch  int
+	stream bool
 }
 
 // Close releases the prepared transformer.
@@ -72,34 +86,77 @@ func (e *Engine) Close() {
 	}
 }
 
-// transformer returns the runner for batch samples of lt text tokens and
-// an lh×lw latent, preparing it only when the shape changed.
-func (e *Engine) transformer(lt, lh, lw, batch int) (*FluxRunner, error) {
-	key := [4]int{lt, lh, lw, batch}
-	if e.flux != nil && e.fluxKey == key {
-		return e.flux, nil
+// transformer returns the runner for lt text tokens and an lh×lw latent
+// prepared the first way of plans that fits the device's memory (it goes on
+// to the next only when one runs out of memory), preparing anew only when
+// the shape or the way changed.
+func (e *Engine) transformer(lt, lh, lw int, plans []fluxPlan) (*FluxRunner, fluxPlan, error) {
+	for _, p := range plans { // a transformer prepared for the last picture is kept
+		if e.flux != nil && e.fluxKey == (fluxKey{lt, lh, lw, p}) {
+			return e.flux, p, nil
+		}
 	}
-	e.Close()
-	r, err := NewFluxRunner(e.B, e.M.Flux, e.M.FluxConfig, lt, lh, lw, batch)
+	var err error
+	for _, p := range plans {
+		key := fluxKey{lt, lh, lw, p}
+		e.Close()
+		b := e.B
+		b.Stream = p.stream
+		var r *FluxRunner
+		r, err = NewFluxRunner(b, e.M.Flux, e.M.FluxConfig, lt, lh, lw, p.batch)
+		if err == nil {
+			e.flux, e.fluxKey = r, key
+			return r, p, nil
+		}
+		if !errors.Is(err, engine.ErrOutOfMemory) {
+			break
+		}
+	}
+	return nil, fluxPlan{}, err
+}
+
+// fluxPlans lists the ways to prepare the transformer, best first: true
+// CFG as a batch of 2 (one pass per step) unless asked for two passes, then
+// batch 1; every weight on the device, then (on a device, unless asked for
+// from the start) the blocks streaming from host memory. A batch of 2 that
+// streams comes before a batch of 1 that streams: it copies the weights
+// once per step instead of twice.
+func (e *Engine) fluxPlans(cfg, twoPasses bool) []fluxPlan {
+	batches := []int{1}
+	if cfg && !twoPasses {
+		batches = []int{2, 1}
+	}
+	streams := []bool{false}
+	switch {
+	case e.B.Stream:
+		streams = []bool{true}
+	case e.B.Lib != nil:
+		streams = []bool{false, true}
+	}
+	var plans []fluxPlan
+	for _, s := range streams {
+		for _, b := range batches {
+			plans = append(plans, fluxPlan{b, s})
+		}
+	}
+	return plans
+}
+
+// prepareTransformer prepares the transformer for a picture and warns
+// where it had to give up speed for memory.
+func (e *Engine) prepareTransformer(lt, lh, lw int, cfg, twoPasses bool, warn func(string)) (*FluxRunner, error) {
+	r, p, err := e.transformer(lt, lh, lw, e.fluxPlans(cfg, twoPasses))
 	if err != nil {
 		return nil, err
 	}
-	e.flux, e.fluxKey = r, key
-	return r, nil
-}
-
-// cfgTransformer is the runner for true CFG: a batch of 2 (one pass per
-// step) unless asked otherwise or the device lacks the memory for it, then
-// batch 1 (two passes per step) with a warning.
-func (e *Engine) cfgTransformer(lt, lh, lw int, twoPasses bool, warn func(string)) (*FluxRunner, error) {
-	if !twoPasses {
-		r, err := e.transformer(lt, lh, lw, 2)
-		if err == nil || !errors.Is(err, engine.ErrOutOfMemory) {
-			return r, err
-		}
+	if cfg && !twoPasses && p.batch == 1 {
 		warn("true CFG runs its two passes one after the other: a batch of 2 does not fit the device's memory")
 	}
-	return e.transformer(lt, lh, lw, 1)
+	if p.stream && !e.B.Stream {
+		warn("the transformer's weights do not fit the device's memory with the picture's activations: its blocks " +
+			"stream from host memory every step (slower; --offload-to-cpu asks for this from the start, --weight-type q8_0 or q4_0 may fit instead)")
+	}
+	return r, nil
 }
 
 // NewEngine prepares the tokenizers (the checkpoint's own files when it has
@@ -150,10 +207,21 @@ func (e *Engine) Encode(prompt string, maxSeq int, tr *Trace, warn func(string))
 	if err != nil {
 		return Conditioning{}, fmt.Errorf("CLIP: %w", err)
 	}
-	// T5 keeps f32 activations: its residual stream overflows f16.
-	t5Out, err := RunGraph(e.B, kernels.F32, e.M.T5, func(g *graph.Graph) error {
-		return model.BuildT5(g, e.M.T5Config, len(ti))
-	}, nil, map[string][]int32{"input_ids": ti}, "last_hidden_state")
+	// T5 keeps f32 activations: its residual stream overflows f16. T5-XXL's
+	// 9.5 GB of bf16 weights do not fit every card: then its blocks stream.
+	runT5 := func(b Backend) (map[string][]float32, error) {
+		return RunGraph(b, kernels.F32, e.M.T5, func(g *graph.Graph) error {
+			return model.BuildT5(g, e.M.T5Config, len(ti))
+		}, nil, map[string][]int32{"input_ids": ti}, "last_hidden_state")
+	}
+	t5Out, err := runT5(e.B)
+	if errors.Is(err, engine.ErrOutOfMemory) && e.B.Lib != nil && !e.B.Stream {
+		b := e.B
+		b.Stream = true
+		if t5Out, err = runT5(b); err == nil {
+			warn("T5's weights do not fit the device's memory: its blocks streamed from host memory (slower; --offload-to-cpu asks for this from the start)")
+		}
+	}
 	if err != nil {
 		return Conditioning{}, fmt.Errorf("T5: %w", err)
 	}

@@ -61,18 +61,14 @@ func (e *Engine) Generate(req Request, tr *Trace) (*Result, error) {
 	lt := len(pos.Txt) / e.M.FluxConfig.ContextInDim
 	guide := Guide{Guidance: req.Guidance, Negative: neg, CFGScale: req.CFGScale}
 	prepared := e.flux
-	var runner *FluxRunner
-	if neg != nil {
-		runner, err = e.cfgTransformer(lt, lh, lw, req.CFGTwoPasses, warn)
-		if err == nil {
-			res.CFGBatch = runner.Batch()
-		}
-	} else {
-		runner, err = e.transformer(lt, lh, lw, 1)
-	}
+	runner, err := e.prepareTransformer(lt, lh, lw, neg != nil, req.CFGTwoPasses, warn)
 	if err != nil {
 		return nil, err
 	}
+	if neg != nil {
+		res.CFGBatch = runner.Batch()
+	}
+	res.Streamed = e.fluxKey.stream
 	if runner != prepared {
 		stage("prepare", start)
 	}

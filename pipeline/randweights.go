@@ -143,3 +143,25 @@ func DecoderRandomWeights(c loader.AEConfig) *RandomWeights {
 	conv("decoder.conv_out", c.OutCh, ch, 3)
 	return r
 }
+
+// T5RandomWeights lays out a T5 encoder of config c.
+func T5RandomWeights(c loader.T5Config) *RandomWeights {
+	r := &RandomWeights{shapes: map[string][]int{}}
+	r.add("shared.weight", c.Vocab, c.DModel)
+	inner := c.Heads * c.DKV
+	for i := 0; i < c.Layers; i++ {
+		p := fmt.Sprintf("encoder.block.%d.layer.", i)
+		r.add(p+"0.layer_norm.weight", c.DModel)
+		for _, m := range []string{"q", "k", "v"} {
+			r.linear(p+"0.SelfAttention."+m, inner, c.DModel, false)
+		}
+		r.linear(p+"0.SelfAttention.o", c.DModel, inner, false)
+		r.add(p+"1.layer_norm.weight", c.DModel)
+		r.linear(p+"1.DenseReluDense.wi_0", c.DFF, c.DModel, false)
+		r.linear(p+"1.DenseReluDense.wi_1", c.DFF, c.DModel, false)
+		r.linear(p+"1.DenseReluDense.wo", c.DModel, c.DFF, false)
+	}
+	r.add("encoder.block.0.layer.0.SelfAttention.relative_attention_bias.weight", c.NumBuckets, c.Heads)
+	r.add("encoder.final_layer_norm.weight", c.DModel)
+	return r
+}

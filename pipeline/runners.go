@@ -17,6 +17,9 @@ type Backend struct {
 	Debug bool          // keep the networks' taps for read-back
 	Timed bool          // GPU timestamps per dispatch (benchmarks)
 	Quant kernels.DType // Q8_0 or Q4_0: linear layers' weights stored so (graph.Graph.Quant); else as in the file
+	// Stream keeps the transformer blocks' weights in host memory and
+	// copies each block's to the device as it runs (graph.VulkanOptions.Stream).
+	Stream bool
 }
 
 // Exec builds an executor for g.
@@ -25,7 +28,7 @@ func (b Backend) Exec(g *graph.Graph) (graph.Executor, error) {
 	if b.Lib == nil {
 		return g.NewCPU()
 	}
-	return g.NewVulkan(b.Lib, graph.VulkanOptions{Debug: b.Debug, Timed: b.Timed})
+	return g.NewVulkan(b.Lib, graph.VulkanOptions{Debug: b.Debug, Timed: b.Timed, Stream: b.Stream})
 }
 
 // FluxRunner runs the transformer graph for a fixed token count and batch;

@@ -24,6 +24,7 @@ func runBenchModel(args []string, w io.Writer) (err error) {
 	asJSON := fs.Bool("json", false, "print one JSON object")
 	cfg := fs.Bool("cfg", false, "also time true CFG's two predictions as one batch of 2 against two passes")
 	wtype := fs.String("weight-type", "", weightTypeUsage)
+	offload := fs.Bool("offload-to-cpu", false, "time the blocks streaming their weights from host memory (the copy counts in each block's time)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -49,12 +50,12 @@ func runBenchModel(args []string, w io.Writer) (err error) {
 	o := pipeline.ModelBench{Width: pick(*size, 1024, 512, cpu), VAEWidth: pick(*vae, 1024, 256, cpu),
 		TxtTokens: 256, Steps: *steps, Reps: *reps, CFG: *cfg}
 	o.Height, o.VAEHeight = o.Width, o.VAEWidth
-	r, err := pipeline.BenchModel(pipeline.Backend{Lib: lib, Act: act, Quant: quant}, o)
+	r, err := pipeline.BenchModel(pipeline.Backend{Lib: lib, Act: act, Quant: quant, Stream: *offload}, o)
 	if err != nil {
 		return err
 	}
 	if *asJSON {
-		return json.NewEncoder(w).Encode(map[string]any{"device": d.Info.Name, "precision": act.String(), "weight_type": weightTypeName(quant),
+		return json.NewEncoder(w).Encode(map[string]any{"device": d.Info.Name, "precision": act.String(), "weight_type": weightTypeName(quant), "offload": *offload,
 			"size": o.Width, "tokens": r.Tokens, "txt_tokens": o.TxtTokens, "double_block_ms": r.DoubleMS,
 			"single_block_ms": r.SingleMS, "other_ms": r.OtherMS, "step_ms": r.StepMS, "vae_size": o.VAEWidth,
 			"vae_ms": r.VAEMS, "steps": o.Steps, "total_s": r.TotalS,

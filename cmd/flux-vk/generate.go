@@ -26,7 +26,7 @@ type genFlags struct {
 	seed                                    int64
 	guidance, cfg                           float64
 	device, precision, weightType           string
-	quiet, asJSON, force, cpu               bool
+	quiet, asJSON, force, cpu, offload      bool
 }
 
 func parseGenerate(args []string) (*genFlags, error) {
@@ -57,6 +57,7 @@ func parseGenerate(args []string) (*genFlags, error) {
 	fs.StringVar(&f.device, "device", "", "device index or name substring")
 	fs.StringVar(&f.precision, "precision", "", "activations: f32 or f16 (default f16 where supported)")
 	fs.StringVar(&f.weightType, "weight-type", "", weightTypeUsage)
+	fs.BoolVar(&f.offload, "offload-to-cpu", false, offloadUsage)
 	fs.BoolVar(&f.quiet, "quiet", false, "no progress on stderr")
 	fs.BoolVar(&f.asJSON, "json", false, "print a JSON summary on stdout")
 	fs.BoolVar(&f.force, "force", false, "overwrite the output file")
@@ -155,8 +156,12 @@ func (f *genFlags) backend() (pipeline.Backend, func() error, error) {
 	}
 	be.Act = act
 	be.Quant, _ = parseWeightType(f.weightType) // checked by validate
+	be.Stream = f.offload && be.Lib != nil
 	return be, closer, nil
 }
+
+const offloadUsage = "keep the transformer blocks' weights in host memory and copy each block to the device as it runs " +
+	"(the device holds two blocks' weights instead of all; slower; chosen by itself when the weights do not fit)"
 
 const weightTypeUsage = "store the linear layers' weights as q8_0 (about half of bf16's memory) or q4_0 (about a quarter); default: as in the file"
 
@@ -194,5 +199,6 @@ type summary struct {
 	Upscale    int                `json:"upscale,omitempty"`     // the files are this many times width×height; omitted at 1
 	CFGBatch   int                `json:"cfg_batch,omitempty"`   // true CFG: 2 = both passes as one batch, 1 = one after the other
 	WeightType string             `json:"weight_type,omitempty"` // --weight-type, when set
+	Offloaded  bool               `json:"offloaded,omitempty"`   // the transformer's blocks streamed from host memory
 	Warnings   []string           `json:"warnings,omitempty"`
 }

@@ -63,6 +63,7 @@ func generateAll(f *genFlags, m *loader.Model, be pipeline.Backend, pr *progress
 		sum.Files, sum.Seeds = append(sum.Files, out), append(sum.Seeds, req.Seed)
 		sum.Width, sum.Height, sum.Steps, sum.Warnings = res.Width, res.Height, res.Steps, res.Warnings
 		sum.CFGBatch = res.CFGBatch
+		sum.Offloaded = sum.Offloaded || res.Streamed
 	}
 	if be.Quant.Quantized() {
 		sum.WeightType = be.Quant.String()

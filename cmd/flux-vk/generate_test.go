@@ -424,3 +424,45 @@ func meanLevelDiff(a, b image.Image) float64 {
 	}
 	return sum / n
 }
+
+// --offload-to-cpu streams the transformer's blocks from host memory: the
+// same picture, byte for byte, with less device memory at the peak; and
+// without the flag, a device too small for the resident weights (a memory
+// limit) streams by itself, with a warning, and still makes that picture.
+func TestGenerateOffload(t *testing.T) {
+	if onCPU {
+		t.Skip("streaming is a device feature")
+	}
+	dir := t.TempDir()
+	env := cacheEnv(t)
+	base := []string{"generate", "--model", "demo", "-p", "a red circle on a blue background", "--seed", "1", "--quiet", "--json"}
+	run := func(name string, env []string, args ...string) summary {
+		t.Helper()
+		stdout, errs, code := cli(t, env, append(append(append([]string{}, base...), "-o", filepath.Join(dir, name)), args...)...)
+		if code != 0 {
+			t.Fatalf("%s: exit %d\n%s", name, code, errs)
+		}
+		var s summary
+		if err := json.Unmarshal([]byte(stdout), &s); err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	resident := run("resident.png", env)
+	asked := run("asked.png", env, "--offload-to-cpu")
+	limited := run("limited.png", append(env, "FLUXVK_MEMORY_LIMIT=9MiB"))
+	if resident.Offloaded || !asked.Offloaded || !limited.Offloaded {
+		t.Errorf("offloaded: resident %v, --offload-to-cpu %v, under a 9 MiB limit %v", resident.Offloaded, asked.Offloaded, limited.Offloaded)
+	}
+	if asked.PeakDevice >= resident.PeakDevice || limited.PeakDevice > 9<<20 {
+		t.Errorf("peak device bytes: resident %d, --offload-to-cpu %d, under a 9 MiB limit %d", resident.PeakDevice, asked.PeakDevice, limited.PeakDevice)
+	}
+	if len(asked.Warnings) != 0 || len(limited.Warnings) != 1 || !strings.Contains(fmt.Sprint(limited.Warnings), "stream from host memory") {
+		t.Errorf("warnings: asked %q, limited %q", asked.Warnings, limited.Warnings)
+	}
+	for _, s := range []summary{asked, limited} {
+		if !bytes.Equal(readBytes(t, s.Files[0]), readBytes(t, resident.Files[0])) {
+			t.Errorf("%s differs from the resident picture", s.Files[0])
+		}
+	}
+}

@@ -77,7 +77,7 @@ int cvk_take_messages(char *buf, int len) {
 	return n;
 }
 
-VkResult cvk_create_instance(int validation, VkInstance *out) {
+VkResult cvk_create_instance(int validation, const char *const *extra, int n, VkInstance *out) {
 	PFN_vkCreateInstance create = (PFN_vkCreateInstance)gipa(NULL, "vkCreateInstance");
 	VkApplicationInfo app = {VK_STRUCTURE_TYPE_APPLICATION_INFO};
 	app.pApplicationName = "flux-vk";
@@ -86,7 +86,11 @@ VkResult cvk_create_instance(int validation, VkInstance *out) {
 	VkInstanceCreateInfo ci = {VK_STRUCTURE_TYPE_INSTANCE_CREATE_INFO};
 	ci.pApplicationInfo = &app;
 	const char *layers[] = {"VK_LAYER_KHRONOS_validation"};
-	const char *exts[] = {VK_EXT_DEBUG_UTILS_EXTENSION_NAME};
+	const char *exts[17] = {VK_EXT_DEBUG_UTILS_EXTENSION_NAME};
+	int next = 1;
+	for (int i = 0; i < n && next < 17; i++) exts[next++] = extra[i];
+	ci.enabledExtensionCount = next - 1; // without the debug extension unless validating
+	ci.ppEnabledExtensionNames = exts + 1;
 	VkValidationFeatureEnableEXT enables[] = {
 		VK_VALIDATION_FEATURE_ENABLE_SYNCHRONIZATION_VALIDATION_EXT};
 	VkValidationFeaturesEXT features = {VK_STRUCTURE_TYPE_VALIDATION_FEATURES_EXT};
@@ -102,7 +106,7 @@ VkResult cvk_create_instance(int validation, VkInstance *out) {
 	if (validation) {
 		ci.enabledLayerCount = 1;
 		ci.ppEnabledLayerNames = layers;
-		ci.enabledExtensionCount = 1;
+		ci.enabledExtensionCount = next;
 		ci.ppEnabledExtensionNames = exts;
 		features.pNext = &mci; // also catches messages from instance creation
 		ci.pNext = &features;
@@ -213,7 +217,7 @@ void cvk_query_caps(VkInstance inst, VkPhysicalDevice pd, cvk_caps *caps) {
 }
 
 VkResult cvk_create_device(VkInstance inst, VkPhysicalDevice pd, uint32_t family,
-                           const cvk_caps *want, VkDevice *out) {
+                           const cvk_caps *want, int swapchain, VkDevice *out) {
 	PFN_vkCreateDevice create = (PFN_vkCreateDevice)gipa(inst, "vkCreateDevice");
 	float prio = 1.0f;
 	VkDeviceQueueCreateInfo q = {VK_STRUCTURE_TYPE_DEVICE_QUEUE_CREATE_INFO};
@@ -234,6 +238,7 @@ VkResult cvk_create_device(VkInstance inst, VkPhysicalDevice pd, uint32_t family
 	f12.storageBuffer8BitAccess = want->storage8;
 	const char *exts[2];
 	uint32_t next = 0;
+	if (swapchain) exts[next++] = VK_KHR_SWAPCHAIN_EXTENSION_NAME;
 	if (want->subgroup_size_control) {
 		fsc.subgroupSizeControl = VK_TRUE;
 		f12.pNext = &fsc;

@@ -30,13 +30,18 @@ func loadVulkan() error {
 	return nil
 }
 
-func createInstance(validation bool) (vk.Instance, error) {
+func createInstance(validation bool, extensions []string) (vk.Instance, error) {
 	var inst C.VkInstance
 	v := C.int(0)
 	if validation {
 		v = 1
 	}
-	if r := C.cvk_create_instance(v, &inst); r != C.VK_SUCCESS {
+	names := make([]*C.char, len(extensions)+1) // never empty: &names[0] must exist
+	for i, e := range extensions {
+		names[i] = C.CString(strings.TrimRight(e, "\x00"))
+		defer C.free(unsafe.Pointer(names[i]))
+	}
+	if r := C.cvk_create_instance(v, (**C.char)(unsafe.Pointer(&names[0])), C.int(len(extensions)), &inst); r != C.VK_SUCCESS {
 		err := vkError("vkCreateInstance", vk.Result(r))
 		if vk.Result(r) == vk.ErrorIncompatibleDriver {
 			// The loader's answer when it found no driver (ICD) at all.
@@ -44,6 +49,9 @@ func createInstance(validation bool) (vk.Instance, error) {
 		}
 		if validation && vk.Result(r) == vk.ErrorLayerNotPresent {
 			err = fmt.Errorf("%w (the validation layer is Debian/Ubuntu package vulkan-validationlayers)", err)
+		}
+		if vk.Result(r) == vk.ErrorExtensionNotPresent && len(extensions) > 0 {
+			err = fmt.Errorf("%w: the Vulkan loader lacks the window extensions %v", err, extensions)
 		}
 		return nil, err
 	}
@@ -128,11 +136,15 @@ func (e extCaps) toC() C.cvk_caps {
 	return c
 }
 
-func createDevice(inst vk.Instance, pd vk.PhysicalDevice, family uint32, want extCaps) (vk.Device, error) {
+func createDevice(inst vk.Instance, pd vk.PhysicalDevice, family uint32, want extCaps, swapchain bool) (vk.Device, error) {
 	c := want.toC()
 	var dev C.VkDevice
+	sc := C.int(0)
+	if swapchain {
+		sc = 1
+	}
 	r := C.cvk_create_device(C.VkInstance(unsafe.Pointer(inst)), C.VkPhysicalDevice(unsafe.Pointer(pd)),
-		C.uint32_t(family), &c, &dev)
+		C.uint32_t(family), &c, sc, &dev)
 	if r != C.VK_SUCCESS {
 		return nil, vkError("vkCreateDevice", vk.Result(r))
 	}

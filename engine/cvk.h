@@ -33,13 +33,17 @@ typedef struct {
 // cvk_load opens the Vulkan loader and returns vkGetInstanceProcAddr, or
 // NULL with a reason in err.
 void *cvk_load(char *err, int errlen);
-VkResult cvk_create_instance(int validation, VkInstance *out);
+// cvk_create_instance creates the instance, with the validation layer when
+// asked and the n extra instance extensions (a window system's).
+VkResult cvk_create_instance(int validation, const char *const *extra, int n, VkInstance *out);
 void cvk_destroy_instance(VkInstance inst);
 // cvk_take_messages copies validation messages gathered since the last call
 // into buf (NUL-separated) and returns how many there were.
 int cvk_take_messages(char *buf, int len);
 void cvk_query_caps(VkInstance inst, VkPhysicalDevice pd, cvk_caps *caps);
+// cvk_create_device creates the device with one queue of family, the
+// features of want, and VK_KHR_swapchain when swapchain is set.
 VkResult cvk_create_device(VkInstance inst, VkPhysicalDevice pd, uint32_t family,
-                           const cvk_caps *want, VkDevice *out);
+                           const cvk_caps *want, int swapchain, VkDevice *out);
 
 #endif

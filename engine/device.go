@@ -29,6 +29,9 @@ type Options struct {
 	// own limit): to leave room for other programs, or to see how a smaller
 	// card would fare.
 	MemoryLimit uint64
+	// Present, when set, asks for a device that can show pictures in a
+	// window (present.go).
+	Present *Present
 }
 
 // Device is an opened Vulkan device with one compute queue.
@@ -40,6 +43,7 @@ type Device struct {
 	cmdPool    vk.CommandPool
 	mem        *allocator
 	host       *allocator // made by the first AllocHost
+	surface    vk.Surface // the window's, with Options.Present
 	staging    bool
 	validation bool
 
@@ -67,7 +71,7 @@ func Devices(sel string, validation bool) ([]Info, int, error) {
 	if err := initLoader(); err != nil {
 		return nil, -1, err
 	}
-	inst, err := createInstance(validationFromEnv(validation))
+	inst, err := createInstance(validationFromEnv(validation), nil)
 	if err != nil {
 		return nil, -1, err
 	}

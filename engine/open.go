@@ -18,19 +18,33 @@ func Open(opts Options) (*Device, error) {
 		return nil, err
 	}
 	validation := validationFromEnv(opts.Validation)
-	inst, err := createInstance(validation)
+	var exts []string
+	if opts.Present != nil {
+		exts = opts.Present.InstanceExtensions
+	}
+	inst, err := createInstance(validation, exts)
 	if err != nil {
 		return nil, err
 	}
-	d, err := open(inst, opts, validation)
+	var surface vk.Surface
+	if opts.Present != nil {
+		if surface, err = opts.Present.Surface(inst); err != nil {
+			destroyInstance(inst)
+			return nil, fmt.Errorf("window surface: %w", err)
+		}
+	}
+	d, err := open(inst, opts, validation, surface)
 	if err != nil {
+		if surface != vk.NullSurface {
+			vk.DestroySurface(inst, surface, nil)
+		}
 		destroyInstance(inst)
 		return nil, err
 	}
 	return d, nil
 }
 
-func open(inst vk.Instance, opts Options, validation bool) (*Device, error) {
+func open(inst vk.Instance, opts Options, validation bool, surface vk.Surface) (*Device, error) {
 	infos, err := enumerate(inst)
 	if err != nil {
 		return nil, err
@@ -43,11 +57,17 @@ func open(inst vk.Instance, opts Options, validation bool) (*Device, error) {
 	if info.queueFamily == ^uint32(0) {
 		return nil, fmt.Errorf("device %q has no compute queue", info.Name)
 	}
-	dev, err := createDevice(inst, info.pd, info.queueFamily, info.ext)
+	if surface != vk.NullSurface {
+		var ok vk.Bool32
+		if r := vk.GetPhysicalDeviceSurfaceSupport(info.pd, info.queueFamily, surface, &ok); r != vk.Success || ok == vk.False {
+			return nil, fmt.Errorf("device %q cannot show pictures in this window (its compute queue cannot present): choose another with --device", info.Name)
+		}
+	}
+	dev, err := createDevice(inst, info.pd, info.queueFamily, info.ext, surface != vk.NullSurface)
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", info.Name, err)
 	}
-	d := &Device{Info: info, inst: inst, dev: dev, validation: validation,
+	d := &Device{Info: info, inst: inst, dev: dev, validation: validation, surface: surface,
 		pipelines: map[string]*Pipeline{}, noCache: opts.NoPipelineCache}
 	var q vk.Queue
 	vk.GetDeviceQueue(dev, info.queueFamily, 0, &q)
@@ -89,6 +109,9 @@ func (d *Device) Close() {
 	}
 	vk.DestroyCommandPool(d.dev, d.cmdPool, nil)
 	vk.DestroyDevice(d.dev, nil)
+	if d.surface != vk.NullSurface {
+		vk.DestroySurface(d.inst, d.surface, nil)
+	}
 	destroyInstance(d.inst)
 	d.dev = nil
 }

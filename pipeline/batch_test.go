@@ -245,3 +245,31 @@ func TestFreeingTransformer(t *testing.T) {
 		})
 	}
 }
+
+// Each step's X0 is its estimate of the clean latent, x − t·v; at the last
+// step (to t = 0) that is exactly the latent the sampler returns.
+func TestDenoiseX0(t *testing.T) {
+	m := &fakeModel{batch: 1}
+	x := []float32{0.5, -1, 2, 0.25}
+	sched := []float32{1, 0.75, 0.3, 0}
+	var steps []Step
+	out, err := Denoise(m, x, sched, Conditioning{Y: []float32{0.7}}, Guide{}, func(s Step) {
+		s.Latent = append([]float32(nil), s.Latent...)
+		steps = append(steps, s)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	prev := x
+	for i, s := range steps {
+		for j := range prev {
+			if want := prev[j] - sched[i]*s.Pred[j]; s.X0[j] != want {
+				t.Fatalf("step %d: X0[%d] = %v, want %v", i, j, s.X0[j], want)
+			}
+		}
+		prev = s.Latent
+	}
+	if last := steps[len(steps)-1].X0; fmt.Sprint(last) != fmt.Sprint(out) {
+		t.Errorf("last X0 %v, final latent %v", last, out)
+	}
+}

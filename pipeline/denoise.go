@@ -30,6 +30,7 @@ type Step struct {
 	T       float32 // t_i given to the model
 	Pred    []float32
 	Latent  []float32 // x after the step
+	X0      []float32 // the step's estimate of the clean latent, x − t·v (packed): what a preview shows
 	PredPos []float32 // with true CFG: the two passes
 	PredNeg []float32
 }
@@ -67,6 +68,12 @@ func Denoise(m Transformer, x []float32, sched []float32, pos Conditioning, guid
 		}
 		if len(st.Pred) != len(x) {
 			return nil, fmt.Errorf("step %d: prediction has %d values, latent %d", i, len(st.Pred), len(x))
+		}
+		if onStep != nil {
+			st.X0 = make([]float32, len(x))
+			for j := range x {
+				st.X0[j] = x[j] - sched[i]*st.Pred[j]
+			}
 		}
 		dt := sched[i+1] - sched[i]
 		for j := range x {

@@ -93,9 +93,7 @@ func (e *Engine) Generate(req Request, tr *Trace) (*Result, error) {
 	start = time.Now()
 	var out map[string][]float32
 	err = e.freeingTransformer(func() (err error) {
-		out, err = RunGraph(e.B, e.B.Act, e.M.AE, func(g *graph.Graph) error {
-			return model.BuildDecoder(g, e.M.AEConfig, lh, lw)
-		}, map[string][]float32{"z": latent}, nil, "decoded", "image")
+		out, err = e.decode(latent, lh, lw)
 		return err
 	})
 	if err != nil {
@@ -108,6 +106,30 @@ func (e *Engine) Generate(req Request, tr *Trace) (*Result, error) {
 	res.Height, res.Width = 8*lh, 8*lw
 	stage("decode", start)
 	return res, nil
+}
+
+// decode runs the VAE decoder on an unpacked latent (16, lh, lw).
+func (e *Engine) decode(latent []float32, lh, lw int) (map[string][]float32, error) {
+	return RunGraph(e.B, e.B.Act, e.M.AE, func(g *graph.Graph) error {
+		return model.BuildDecoder(g, e.M.AEConfig, lh, lw)
+	}, map[string][]float32{"z": latent}, nil, "decoded", "image")
+}
+
+// Preview decodes a step's estimate of the clean latent (Step.X0, packed
+// tokens of a height×width picture) into 8-bit RGB: what the viewer shows
+// while sampling runs. It prepares the decoder anew each time, so it holds
+// no memory between steps.
+func (e *Engine) Preview(x0 []float32, height, width int) ([]byte, error) {
+	lh, lw := LatentSize(height, width)
+	zc := e.M.FluxConfig.InChannels / 4
+	if len(x0) != zc*lh*lw {
+		return nil, fmt.Errorf("preview: %d latent values for a %dx%d picture, want %d", len(x0), width, height, zc*lh*lw)
+	}
+	out, err := e.decode(Unpack(x0, zc, lh, lw), lh, lw)
+	if err != nil {
+		return nil, fmt.Errorf("preview: %w", err)
+	}
+	return ToRGB8(out["image"], 8*lh, 8*lw), nil
 }
 
 // freeingTransformer runs f (the text encoders or the decoder) and, if the

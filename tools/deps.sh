@@ -7,7 +7,7 @@ set -euo pipefail
 pkgs=(libvulkan1 libvulkan-dev mesa-vulkan-drivers gcc pkg-config
       libx11-dev libxrandr-dev libxinerama-dev libxcursor-dev libxi-dev libxxf86vm-dev libgl1-mesa-dev)
 if [ "${1:-}" = "--test" ]; then
-  pkgs+=(vulkan-validationlayers glslc spirv-tools vulkan-tools)
+  pkgs+=(vulkan-validationlayers glslc spirv-tools vulkan-tools xvfb)   # xvfb: the viewer's window test
 fi
 missing=()
 for p in "${pkgs[@]}"; do

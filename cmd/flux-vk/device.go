@@ -16,15 +16,18 @@ func openDevice(sel string) (*engine.Device, func() error, error) {
 	if err != nil {
 		return nil, nil, deviceError(err)
 	}
-	done := func() error {
-		msgs := d.ValidationMessages()
-		d.Close()
-		msgs = append(msgs, d.ValidationMessages()...)
-		if len(msgs) == 0 {
-			return nil
-		}
-		fmt.Fprintf(os.Stderr, "validation layer:\n%s\n", strings.Join(msgs, "\n---\n"))
-		return fmt.Errorf("the Vulkan validation layer reported %d message(s)", len(msgs))
+	return d, func() error { return closeReporting(d, d.Close) }, nil
+}
+
+// closeReporting closes d with closeFn and fails when the validation layer
+// reported anything while d was open.
+func closeReporting(d *engine.Device, closeFn func()) error {
+	msgs := d.ValidationMessages()
+	closeFn()
+	msgs = append(msgs, d.ValidationMessages()...)
+	if len(msgs) == 0 {
+		return nil
 	}
-	return d, done, nil
+	fmt.Fprintf(os.Stderr, "validation layer:\n%s\n", strings.Join(msgs, "\n---\n"))
+	return fmt.Errorf("the Vulkan validation layer reported %d message(s)", len(msgs))
 }

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/flux-vk/flux-vk/engine"
 	"github.com/flux-vk/flux-vk/engine/kernels"
 	"github.com/flux-vk/flux-vk/loader"
 	"github.com/flux-vk/flux-vk/pipeline"
@@ -27,6 +28,7 @@ type genFlags struct {
 	guidance, cfg                           float64
 	device, precision, weightType           string
 	quiet, asJSON, force, cpu, offload      bool
+	view, viewClose                         bool
 }
 
 func parseGenerate(args []string) (*genFlags, error) {
@@ -58,6 +60,8 @@ func parseGenerate(args []string) (*genFlags, error) {
 	fs.StringVar(&f.precision, "precision", "", "activations: f32 or f16 (default f16 where supported)")
 	fs.StringVar(&f.weightType, "weight-type", "", weightTypeUsage)
 	fs.BoolVar(&f.offload, "offload-to-cpu", false, offloadUsage)
+	fs.BoolVar(&f.view, "view", false, "show each step's preview and the finished picture in a window (it stays until closed: Esc, q)")
+	fs.BoolVar(&f.viewClose, "view-close", false, "with --view: close the window once the pictures are written")
 	fs.BoolVar(&f.quiet, "quiet", false, "no progress on stderr")
 	fs.BoolVar(&f.asJSON, "json", false, "print a JSON summary on stdout")
 	fs.BoolVar(&f.force, "force", false, "overwrite the output file")
@@ -127,6 +131,9 @@ func runGenerate(args []string) (err error) {
 	}
 	defer m.Close()
 	pr.stage("load", time.Since(start))
+	if f.view {
+		return f.generateViewed(m, pr)
+	}
 	be, closeDev, err := f.backend()
 	if err != nil {
 		return err
@@ -136,28 +143,41 @@ func runGenerate(args []string) (err error) {
 			err = verr
 		}
 	}()
-	return generateAll(f, m, be, pr)
+	return generateAll(f, m, be, pr, nil)
 }
 
 func (f *genFlags) backend() (pipeline.Backend, func() error, error) {
-	var be pipeline.Backend
 	closer := func() error { return nil }
+	var d *engine.Device
 	if !f.cpu {
-		d, done, err := openDevice(f.device)
-		if err != nil {
-			return be, closer, err
+		var err error
+		if d, closer, err = openDevice(f.device); err != nil {
+			return pipeline.Backend{}, func() error { return nil }, err
 		}
-		be.Lib, closer = kernels.New(d), done
 	}
-	act, err := parsePrecision(f.precision, be.Lib)
+	be, err := f.backendOn(d)
 	if err != nil {
 		closer()
 		return be, func() error { return nil }, err
 	}
+	return be, closer, nil
+}
+
+// backendOn is where the networks run: on d, or the CPU reference
+// executor with --cpu (d nil).
+func (f *genFlags) backendOn(d *engine.Device) (pipeline.Backend, error) {
+	var be pipeline.Backend
+	if !f.cpu && d != nil {
+		be.Lib = kernels.New(d)
+	}
+	act, err := parsePrecision(f.precision, be.Lib)
+	if err != nil {
+		return be, err
+	}
 	be.Act = act
 	be.Quant, _ = parseWeightType(f.weightType) // checked by validate
 	be.Stream = f.offload && be.Lib != nil
-	return be, closer, nil
+	return be, nil
 }
 
 const offloadUsage = "keep the transformer blocks' weights in host memory and copy each block to the device as it runs " +
@@ -196,9 +216,10 @@ type summary struct {
 	Device     string             `json:"device"`
 	Timings    map[string]float64 `json:"timings_s"`
 	PeakDevice uint64             `json:"peak_device_bytes"`
-	Upscale    int                `json:"upscale,omitempty"`     // the files are this many times width×height; omitted at 1
-	CFGBatch   int                `json:"cfg_batch,omitempty"`   // true CFG: 2 = both passes as one batch, 1 = one after the other
-	WeightType string             `json:"weight_type,omitempty"` // --weight-type, when set
-	Offloaded  bool               `json:"offloaded,omitempty"`   // the transformer's blocks streamed from host memory
+	Upscale    int                `json:"upscale,omitempty"`       // the files are this many times width×height; omitted at 1
+	CFGBatch   int                `json:"cfg_batch,omitempty"`     // true CFG: 2 = both passes as one batch, 1 = one after the other
+	WeightType string             `json:"weight_type,omitempty"`   // --weight-type, when set
+	Offloaded  bool               `json:"offloaded,omitempty"`     // the transformer's blocks streamed from host memory
+	Viewed     int                `json:"viewer_frames,omitempty"` // --view: pictures handed to the window
 	Warnings   []string           `json:"warnings,omitempty"`
 }

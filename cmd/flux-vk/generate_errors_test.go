@@ -65,6 +65,8 @@ var genBadCases = []genBadCase{
 	{name: "upscale above 8", args: []string{"--upscale", "9"}, want: []string{"--upscale 9: want a whole factor from 1 to 8"}},
 	{name: "upscale not a whole number", args: []string{"--upscale", "1.5"}, want: []string{"invalid value \"1.5\" for flag -upscale"}},
 	{name: "unknown weight type", args: []string{"--weight-type", "q5_k"}, want: []string{`--weight-type: unknown weight type "q5_k": want q8_0 or q4_0`}},
+	{name: "viewer without a display", args: []string{"--view"}, env: []string{"DISPLAY=", "WAYLAND_DISPLAY="},
+		want: []string{"no display to open the viewer on: DISPLAY is not set"}},
 	{name: "negative steps", args: []string{"--steps", "-1"}, want: []string{"--steps -1: want 1 or more"}},
 	{name: "damaged weights", model: damagedFlux, want: []string{"flux.safetensors: truncated: header promises"}},
 	{name: "out of device memory", env: []string{"FLUXVK_MEMORY_LIMIT=64KiB"},

@@ -15,10 +15,12 @@ import (
 	"github.com/flux-vk/flux-vk/internal/units"
 	"github.com/flux-vk/flux-vk/loader"
 	"github.com/flux-vk/flux-vk/pipeline"
+	"github.com/flux-vk/flux-vk/viewer"
 )
 
-// generateAll makes --batch pictures and writes each atomically.
-func generateAll(f *genFlags, m *loader.Model, be pipeline.Backend, pr *progress) error {
+// generateAll makes --batch pictures and writes each atomically; with a
+// viewer (--view) it also shows each step's preview and each picture.
+func generateAll(f *genFlags, m *loader.Model, be pipeline.Backend, pr *progress, show func(viewer.Frame)) error {
 	note := func(format string, a ...any) {
 		if !f.quiet {
 			fmt.Fprintf(os.Stderr, format+"\n", a...)
@@ -45,7 +47,12 @@ func generateAll(f *genFlags, m *loader.Model, be pipeline.Backend, pr *progress
 		req.Seed = base + uint64(i)
 		pr.picture(i, f.batch)
 		note("%sgenerating %dx%d, seed %d, %s", pr.prefix, req.Width, req.Height, req.Seed, sum.Model)
-		res, err := eng.Generate(req, pr.trace())
+		tr := pr.trace()
+		pv := previewer{show: show, eng: eng, req: req, title: viewTitle(f, i)}
+		if show != nil {
+			tr.Step = pv.step(tr.Step, note)
+		}
+		res, err := eng.Generate(req, tr)
 		if err != nil {
 			pr.interrupt()
 			return explain(err, f, m, be)
@@ -60,6 +67,10 @@ func generateAll(f *genFlags, m *loader.Model, be pipeline.Backend, pr *progress
 		}
 		pr.stage("write", time.Since(start))
 		note("%swrote %s", pr.prefix, out)
+		if show != nil {
+			show(viewer.Frame{RGB: res.RGB, W: res.Width, H: res.Height, Title: pv.title + " — " + out})
+			sum.Viewed += pv.shown + 1
+		}
 		sum.Files, sum.Seeds = append(sum.Files, out), append(sum.Seeds, req.Seed)
 		sum.Width, sum.Height, sum.Steps, sum.Warnings = res.Width, res.Height, res.Steps, res.Warnings
 		sum.CFGBatch = res.CFGBatch

@@ -9,10 +9,13 @@ import (
 	"image/color"
 	"image/png"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/flux-vk/flux-vk/loader/loadertest"
 )
@@ -465,4 +468,70 @@ func TestGenerateOffload(t *testing.T) {
 			t.Errorf("%s differs from the resident picture", s.Files[0])
 		}
 	}
+}
+
+// --view shows each step's preview and the picture in a window presented
+// through the engine's device (under Xvfb when there is no display; the
+// validation layer watches the swapchain too). The picture written is the
+// one made without the window.
+func TestGenerateView(t *testing.T) {
+	if onCPU {
+		t.Skip("the window presents through a Vulkan device")
+	}
+	display := testDisplay(t)
+	dir := t.TempDir()
+	env := append(cacheEnv(t), "DISPLAY="+display)
+	args := []string{"generate", "--model", "demo", "-p", "a large yellow star in the center, black background", "--seed", "2", "--quiet", "--json"}
+	plain := filepath.Join(dir, "plain.png")
+	if _, errs, code := cli(t, env, append(args, "-o", plain)...); code != 0 {
+		t.Fatalf("exit %d\n%s", code, errs)
+	}
+	viewed := filepath.Join(dir, "viewed.png")
+	stdout, errs, code := cli(t, env, append(args, "-o", viewed, "--view", "--view-close")...)
+	if code != 0 {
+		t.Fatalf("--view: exit %d\n%s", code, errs)
+	}
+	var s summary
+	if err := json.Unmarshal([]byte(stdout), &s); err != nil {
+		t.Fatal(err)
+	}
+	if s.Viewed != 5 {
+		t.Errorf("the window got %d pictures, want 5 (4 step previews and the picture)", s.Viewed)
+	}
+	if !bytes.Equal(readBytes(t, plain), readBytes(t, viewed)) {
+		t.Error("the picture made with --view differs from the one made without")
+	}
+}
+
+// testDisplay is $DISPLAY, else a private Xvfb server started for the test
+// (stopped at its end); without either the test is skipped.
+func testDisplay(t *testing.T) string {
+	t.Helper()
+	if d := os.Getenv("DISPLAY"); d != "" {
+		return d
+	}
+	xvfb, err := exec.LookPath("Xvfb")
+	if err != nil {
+		t.Skip("no DISPLAY and no Xvfb (Debian package xvfb)")
+	}
+	n := 90 + os.Getpid()%400
+	for ; n < 1000; n++ { // a display number no server holds (or left its lock behind)
+		if _, err := os.Stat(fmt.Sprintf("/tmp/.X%d-lock", n)); os.IsNotExist(err) {
+			break
+		}
+	}
+	cmd := exec.Command(xvfb, fmt.Sprintf(":%d", n), "-screen", "0", "1024x768x24", "-nolisten", "tcp")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Signal(syscall.SIGTERM); cmd.Wait() }) // SIGTERM: it removes its lock and socket
+	sock := fmt.Sprintf("/tmp/.X11-unix/X%d", n)
+	for i := 0; i < 100; i++ {
+		if _, err := os.Stat(sock); err == nil {
+			return fmt.Sprintf(":%d", n)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatalf("Xvfb :%d did not start", n)
+	return ""
 }

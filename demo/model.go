@@ -2,7 +2,6 @@ package demo
 
 import (
 	"crypto/sha256"
-	"embed"
 	"encoding/hex"
 	"fmt"
 	"io/fs"
@@ -11,12 +10,6 @@ import (
 	"path/filepath"
 	"sort"
 )
-
-// The demo model as a diffusers FluxPipeline folder (BF16; see
-// tools/train-demo/README.md for how it was trained).
-//
-//go:embed model
-var modelFS embed.FS
 
 // Size is the demo model's native picture size (width = height, pixels).
 const Size = 64
@@ -57,6 +50,9 @@ func Digest() (string, error) {
 // folder when there is no cache directory). The loader reads it like any
 // diffusers checkpoint.
 func ModelDir() (string, error) {
+	if !embedded {
+		return "", fmt.Errorf("this flux-vk was built without the demo model (build tag nodemo): give --model demo/model from a checkout")
+	}
 	sum, err := Digest()
 	if err != nil {
 		return "", fmt.Errorf("demo model: %w", err)

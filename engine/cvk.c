@@ -30,6 +30,8 @@ typedef VkResult (*PFN_vkGetPhysicalDeviceCooperativeMatrixPropertiesKHR)(
 
 static PFN_vkGetInstanceProcAddr gipa;
 
+void *cvk_gipa(void) { return (void *)gipa; }
+
 void *cvk_load(char *err, int errlen) {
 	if (gipa) return (void *)gipa;
 	const char *names[] = {"libvulkan.so.1", "libvulkan.so"};

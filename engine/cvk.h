@@ -46,4 +46,18 @@ void cvk_query_caps(VkInstance inst, VkPhysicalDevice pd, cvk_caps *caps);
 VkResult cvk_create_device(VkInstance inst, VkPhysicalDevice pd, uint32_t family,
                            const cvk_caps *want, int swapchain, VkDevice *out);
 
+// cvk_gipa is the loaded vkGetInstanceProcAddr (after cvk_load).
+void *cvk_gipa(void);
+
+// Calls made from C memory (cvk_calls.c says why).
+VkResult cvk_compute_pipeline(VkInstance inst, VkDevice dev, VkPipelineCache cache, VkPipelineLayout layout,
+                              const uint32_t *code, size_t code_size, const uint32_t *spec, uint32_t nspec,
+                              VkPipeline *out);
+VkResult cvk_descriptor_set(VkInstance inst, VkDevice dev, VkDescriptorPool pool, VkDescriptorSetLayout layout,
+                            uint32_t n, const VkBuffer *bufs, const VkDeviceSize *offs, const VkDeviceSize *sizes,
+                            VkDescriptorSet *out);
+VkResult cvk_submit(VkInstance inst, VkQueue q, VkCommandBuffer cb, VkSemaphore wait, VkPipelineStageFlags wait_stage,
+                    VkSemaphore signal, VkFence fence);
+VkResult cvk_present(VkInstance inst, VkQueue q, VkSwapchainKHR sc, uint32_t index, VkSemaphore wait);
+
 #endif

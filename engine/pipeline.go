@@ -4,7 +4,6 @@ import (
 	"encoding/binary"
 	"fmt"
 	"strings"
-	"unsafe"
 
 	vk "github.com/vulkan-go/vulkan"
 )
@@ -112,37 +111,11 @@ func (d *Device) makeLayouts(p *Pipeline) error {
 }
 
 func (d *Device) makePipeline(p *Pipeline) error {
-	code := p.Kernel.SPIRV
-	words := unsafe.Slice((*uint32)(unsafe.Pointer(&code[0])), len(code)/4)
-	var mod vk.ShaderModule
-	r := vk.CreateShaderModule(d.dev, &vk.ShaderModuleCreateInfo{SType: vk.StructureTypeShaderModuleCreateInfo,
-		CodeSize: uint(len(code)), PCode: words}, nil, &mod)
-	if err := check("vkCreateShaderModule", r); err != nil {
+	pipe, err := d.createComputePipeline(p.layout, p.Kernel.SPIRV, p.Kernel.Spec)
+	if err != nil {
 		return err
 	}
-	defer vk.DestroyShaderModule(d.dev, mod, nil)
-	stage := vk.PipelineShaderStageCreateInfo{SType: vk.StructureTypePipelineShaderStageCreateInfo,
-		Stage: vk.ShaderStageComputeBit, Module: mod, PName: "main\x00"}
-	if n := len(p.Kernel.Spec); n > 0 {
-		entries := make([]vk.SpecializationMapEntry, n)
-		data := make([]byte, 4*n)
-		for i, v := range p.Kernel.Spec {
-			entries[i] = vk.SpecializationMapEntry{ConstantID: uint32(i), Offset: uint32(4 * i), Size: 4}
-			binary.LittleEndian.PutUint32(data[4*i:], v)
-		}
-		cdata := cBytes(data)
-		defer freeC(cdata)
-		stage.PSpecializationInfo = []vk.SpecializationInfo{{MapEntryCount: uint32(n), PMapEntries: entries,
-			DataSize: uint(len(data)), PData: cdata}}
-	}
-	pipes := make([]vk.Pipeline, 1)
-	r = vk.CreateComputePipelines(d.dev, d.cache, 1, []vk.ComputePipelineCreateInfo{{
-		SType: vk.StructureTypeComputePipelineCreateInfo, Stage: stage, Layout: p.layout,
-	}}, nil, pipes)
-	if err := check("vkCreateComputePipelines", r); err != nil {
-		return err
-	}
-	p.pipe = pipes[0]
+	p.pipe = pipe
 	return nil
 }
 

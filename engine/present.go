@@ -205,15 +205,9 @@ func (s *Swapchain) Show(rgba []byte) (bool, error) {
 		return false, err
 	}
 	d.mu.Lock()
-	r := vk.QueueSubmit(d.queue, 1, []vk.SubmitInfo{{SType: vk.StructureTypeSubmitInfo,
-		WaitSemaphoreCount: 1, PWaitSemaphores: []vk.Semaphore{s.acquire},
-		PWaitDstStageMask:  []vk.PipelineStageFlags{vk.PipelineStageFlags(vk.PipelineStageTransferBit)},
-		CommandBufferCount: 1, PCommandBuffers: []vk.CommandBuffer{s.cb},
-		SignalSemaphoreCount: 1, PSignalSemaphores: []vk.Semaphore{s.done[idx]}}}, s.fence)
+	r := d.submit(s.cb, s.acquire, vk.PipelineStageFlags(vk.PipelineStageTransferBit), s.done[idx], s.fence)
 	if r == vk.Success {
-		r = vk.QueuePresent(d.queue, &vk.PresentInfo{SType: vk.StructureTypePresentInfo,
-			WaitSemaphoreCount: 1, PWaitSemaphores: []vk.Semaphore{s.done[idx]},
-			SwapchainCount: 1, PSwapchains: []vk.Swapchain{s.sc}, PImageIndices: []uint32{idx}})
+		r = d.present(s.sc, idx, s.done[idx])
 	}
 	d.mu.Unlock()
 	switch r {

@@ -251,23 +251,12 @@ func (r *Recorder) descriptorSet(p *Pipeline, binds []Range) (vk.DescriptorSet, 
 			return nil, err
 		}
 	}
-	sets := make([]vk.DescriptorSet, 1)
-	res := vk.AllocateDescriptorSets(r.d.dev, &vk.DescriptorSetAllocateInfo{
-		SType: vk.StructureTypeDescriptorSetAllocateInfo, DescriptorPool: r.pools[len(r.pools)-1],
-		DescriptorSetCount: 1, PSetLayouts: []vk.DescriptorSetLayout{p.setLayout}}, &sets[0])
-	if err := check("vkAllocateDescriptorSets", res); err != nil {
+	set, err := r.d.allocDescriptorSet(r.pools[len(r.pools)-1], p.setLayout, binds)
+	if err != nil {
 		return nil, err
 	}
 	r.poolLeft--
-	writes := make([]vk.WriteDescriptorSet, len(binds))
-	for i, b := range binds {
-		writes[i] = vk.WriteDescriptorSet{SType: vk.StructureTypeWriteDescriptorSet, DstSet: sets[0],
-			DstBinding: uint32(i), DescriptorCount: 1, DescriptorType: vk.DescriptorTypeStorageBuffer,
-			PBufferInfo: []vk.DescriptorBufferInfo{{Buffer: b.Buf.blk.buf,
-				Offset: vk.DeviceSize(b.Buf.Offset + b.Off), Range: vk.DeviceSize(b.Size)}}}
-	}
-	vk.UpdateDescriptorSets(r.d.dev, uint32(len(writes)), writes, 0, nil)
-	return sets[0], nil
+	return set, nil
 }
 
 func (r *Recorder) newPool() error {

@@ -64,8 +64,7 @@ func (d *Device) submitWait(cb vk.CommandBuffer) error {
 	}
 	defer vk.DestroyFence(d.dev, fence, nil)
 	d.mu.Lock()
-	r = vk.QueueSubmit(d.queue, 1, []vk.SubmitInfo{{SType: vk.StructureTypeSubmitInfo,
-		CommandBufferCount: 1, PCommandBuffers: []vk.CommandBuffer{cb}}}, fence)
+	r = d.submit(cb, vk.NullSemaphore, 0, vk.NullSemaphore, fence)
 	d.mu.Unlock()
 	if err := check("vkQueueSubmit", r); err != nil {
 		return err

@@ -15,12 +15,11 @@ import (
 	"github.com/flux-vk/flux-vk/internal/units"
 	"github.com/flux-vk/flux-vk/loader"
 	"github.com/flux-vk/flux-vk/pipeline"
-	"github.com/flux-vk/flux-vk/viewer"
 )
 
 // generateAll makes --batch pictures and writes each atomically; with a
 // viewer (--view) it also shows each step's preview and each picture.
-func generateAll(f *genFlags, m *loader.Model, be pipeline.Backend, pr *progress, show func(viewer.Frame)) error {
+func generateAll(f *genFlags, m *loader.Model, be pipeline.Backend, pr *progress, show showFunc) error {
 	note := func(format string, a ...any) {
 		if !f.quiet {
 			fmt.Fprintf(os.Stderr, format+"\n", a...)
@@ -68,7 +67,7 @@ func generateAll(f *genFlags, m *loader.Model, be pipeline.Backend, pr *progress
 		pr.stage("write", time.Since(start))
 		note("%swrote %s", pr.prefix, out)
 		if show != nil {
-			show(viewer.Frame{RGB: res.RGB, W: res.Width, H: res.Height, Title: pv.title + " — " + out})
+			show(res.RGB, res.Width, res.Height, pv.title+" — "+out)
 			sum.Viewed += pv.shown + 1
 		}
 		sum.Files, sum.Seeds = append(sum.Files, out), append(sum.Seeds, req.Seed)

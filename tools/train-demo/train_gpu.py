@@ -143,8 +143,25 @@ def ema_update(ema, m, d):
             pe.lerp_(p, 1 - d)
 
 
+def warm_start(a, flux, clip, t5, log):
+    """--init: start stage 2 from an exported model's text encoders and
+    --init-flux's transformer (the shipped teacher) instead of from scratch."""
+    import sample
+    f0, _, c0, t0, _ = sample.load(a.init)
+    clip.load_state_dict(c0.state_dict())
+    t5.load_state_dict(t0.state_dict())
+    if a.init_flux:
+        w, _ = st.load(a.init_flux)
+        flux.load_state_dict({k: v.float() for k, v in w.items()})
+    else:
+        flux.load_state_dict(f0.state_dict())
+    log("flow", event="warm start", model=a.init, flux=a.init_flux or a.init)
+
+
 def stage2(a, pool, ae, dev, log):
     flux, clip, t5 = encoders(dev)
+    if a.init:
+        warm_start(a, flux, clip, t5, log)
     nets = torch.nn.ModuleList([flux, clip, t5])
     ema = copy.deepcopy(nets)
     opt = torch.optim.AdamW(nets.parameters(), a.lr2, weight_decay=0.0)
@@ -258,6 +275,9 @@ def main():
     ap.add_argument("--lr2", type=float, default=6e-4)
     ap.add_argument("--lr3", type=float, default=1e-4)
     ap.add_argument("--fine", type=int, default=8)
+    ap.add_argument("--init", help="warm-start stage 2 from this exported model folder (its text encoders, and "
+                    "its transformer unless --init-flux)")
+    ap.add_argument("--init-flux", help="transformer file (BFL names) to warm-start from, e.g. teacher/transformer.safetensors")
     a = ap.parse_args()
     os.makedirs(a.out, exist_ok=True)
     dev = "cuda" if torch.cuda.is_available() else "cpu"

@@ -3,6 +3,8 @@ package pipeline
 import (
 	"fmt"
 	"math/rand"
+	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/flux-vk/flux-vk/engine/enginetest"
@@ -103,5 +105,70 @@ func TestT5Streamed(t *testing.T) {
 	}
 	if held[1] >= held[0] {
 		t.Errorf("device weight bytes: resident %d, streamed %d", held[0], held[1])
+	}
+}
+
+// When T5 alone does not fit the device's memory, Encode runs it again with
+// its blocks streaming from host memory, warns, and gives the same states.
+func TestT5StreamsWhenItDoesNotFit(t *testing.T) {
+	c := loader.T5Config{DModel: 32, DKV: 8, Heads: 4, DFF: 1024, Layers: 8, Vocab: 32128, NumBuckets: 32, MaxDistance: 128, Eps: 1e-6} // d_model: the transformer's context width
+	w := T5RandomWeights(c)
+	var ts []loader.Tensor
+	for name := range w.shapes {
+		tn, err := w.Tensor(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ts = append(ts, tn)
+	}
+	path := filepath.Join(t.TempDir(), "t5.safetensors")
+	if err := loader.WriteFile(path, ts, nil); err != nil {
+		t.Fatal(err)
+	}
+	g := "../testdata/golden/schnell_pipeline_tiny/"
+	m, err := loader.Load(loader.Options{DiffusionModel: g + "flux.safetensors", VAE: g + "ae.safetensors", CLIPL: g + "clip_l.safetensors", T5XXL: path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	dev := enginetest.Device(t)
+	defer dev.SetMemoryLimit(0)
+	e, err := NewEngine(m, Backend{Lib: kernels.New(dev), Act: kernels.F32})
+	if err != nil {
+		t.Fatal(err)
+	}
+	held := func(stream bool) uint64 { // device bytes of T5 prepared for the model's length
+		before := dev.LiveBytes()
+		g := graph.New(kernels.F32, m.T5)
+		if err := model.BuildT5(g, m.T5Config, m.MaxSequenceLength); err != nil {
+			t.Fatal(err)
+		}
+		ex, err := g.NewVulkan(e.B.Lib, graph.VulkanOptions{Stream: stream})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer ex.Close()
+		return dev.LiveBytes() - before
+	}
+	resident, streamed := held(false), held(true)
+	if streamed >= resident {
+		t.Fatalf("T5 holds %d bytes resident, %d streamed", resident, streamed)
+	}
+	var warned []string
+	warn := func(s string) { warned = append(warned, s) }
+	want, err := e.Encode("a red circle", 0, nil, warn)
+	if err != nil || len(warned) != 0 {
+		t.Fatalf("without a limit: %v, warnings %q", err, warned)
+	}
+	dev.SetMemoryLimit(dev.LiveBytes() + (resident+streamed)/2)
+	got, err := e.Encode("a red circle", 0, nil, warn)
+	if err != nil {
+		t.Fatalf("under a limit between streamed (%d) and resident (%d) bytes: %v", streamed, resident, err)
+	}
+	if len(warned) != 1 || !strings.Contains(warned[0], "T5's weights do not fit") {
+		t.Errorf("warnings %q, want one saying T5 streamed", warned)
+	}
+	if fmt.Sprint(got.Txt) != fmt.Sprint(want.Txt) || fmt.Sprint(got.Y) != fmt.Sprint(want.Y) {
+		t.Error("the streamed T5 gave other states")
 	}
 }

@@ -150,7 +150,8 @@ func (w *Window) Run(work func(show func(Frame)) error, hold bool) (shown int, e
 			default:
 			}
 		}
-		if !working && !dirty && (!hold || isClosed(closed)) {
+		if !working && (workErr != nil || !dirty && (!hold || isClosed(closed))) { // an error does not wait for the window
+
 			return shown, workErr
 		}
 	}

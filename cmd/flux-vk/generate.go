@@ -180,7 +180,7 @@ func (f *genFlags) backendOn(d *engine.Device) (pipeline.Backend, error) {
 	return be, nil
 }
 
-const offloadUsage = "keep the transformer blocks' weights in host memory and copy each block to the device as it runs " +
+const offloadUsage = "keep the transformer's and T5's block weights in host memory and copy each block to the device as it runs " +
 	"(the device holds two blocks' weights instead of all; slower; chosen by itself when the weights do not fit)"
 
 const weightTypeUsage = "store the linear layers' weights as q8_0 (about half of bf16's memory) or q4_0 (about a quarter); default: as in the file"

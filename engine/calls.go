@@ -4,6 +4,7 @@ package engine
 import "C"
 
 import (
+	"fmt"
 	"unsafe"
 
 	vk "github.com/vulkan-go/vulkan"
@@ -18,6 +19,9 @@ func (d *Device) cDev() C.VkDevice    { return C.VkDevice(unsafe.Pointer(d.dev))
 // createComputePipeline compiles SPIR-V words with 32-bit specialization
 // constants 0..len(spec)-1.
 func (d *Device) createComputePipeline(layout vk.PipelineLayout, code []byte, spec []uint32) (vk.Pipeline, error) {
+	if len(spec) > C.CVK_MAX_ARGS {
+		return vk.NullPipeline, fmt.Errorf("%d specialization constants, at most %d", len(spec), C.CVK_MAX_ARGS)
+	}
 	var sp *C.uint32_t
 	if len(spec) > 0 {
 		sp = (*C.uint32_t)(unsafe.Pointer(&spec[0]))
@@ -36,9 +40,12 @@ func (d *Device) createComputePipeline(layout vk.PipelineLayout, code []byte, sp
 // storage-buffer bindings 0..len(binds)-1 at binds.
 func (d *Device) allocDescriptorSet(pool vk.DescriptorPool, layout vk.DescriptorSetLayout, binds []Range) (vk.DescriptorSet, error) {
 	n := len(binds)
-	bufs := make([]C.VkBuffer, n)
-	offs := make([]C.VkDeviceSize, n)
-	sizes := make([]C.VkDeviceSize, n)
+	if n > C.CVK_MAX_ARGS {
+		return nil, fmt.Errorf("%d bindings, at most %d", n, C.CVK_MAX_ARGS)
+	}
+	bufs := make([]C.VkBuffer, n+1) // +1: &x[0] exists with no bindings too
+	offs := make([]C.VkDeviceSize, n+1)
+	sizes := make([]C.VkDeviceSize, n+1)
 	for i, b := range binds {
 		bufs[i] = C.VkBuffer(unsafe.Pointer(b.Buf.blk.buf))
 		offs[i] = C.VkDeviceSize(b.Buf.Offset + b.Off)

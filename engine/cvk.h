@@ -49,7 +49,9 @@ VkResult cvk_create_device(VkInstance inst, VkPhysicalDevice pd, uint32_t family
 // cvk_gipa is the loaded vkGetInstanceProcAddr (after cvk_load).
 void *cvk_gipa(void);
 
-// Calls made from C memory (cvk_calls.c says why).
+// Calls made from C memory (cvk_calls.c says why). They take at most
+// CVK_MAX_ARGS specialization constants or bindings (callers check).
+#define CVK_MAX_ARGS 32
 VkResult cvk_compute_pipeline(VkInstance inst, VkDevice dev, VkPipelineCache cache, VkPipelineLayout layout,
                               const uint32_t *code, size_t code_size, const uint32_t *spec, uint32_t nspec,
                               VkPipeline *out);

@@ -18,15 +18,15 @@ VkResult cvk_compute_pipeline(VkInstance inst, VkDevice dev, VkPipelineCache cac
 	PFN_vkCreateShaderModule mk = (PFN_vkCreateShaderModule)proc(inst, "vkCreateShaderModule");
 	PFN_vkDestroyShaderModule rm = (PFN_vkDestroyShaderModule)proc(inst, "vkDestroyShaderModule");
 	PFN_vkCreateComputePipelines create = (PFN_vkCreateComputePipelines)proc(inst, "vkCreateComputePipelines");
+	if (nspec > CVK_MAX_ARGS) return VK_ERROR_INITIALIZATION_FAILED;
 	VkShaderModuleCreateInfo mi = {VK_STRUCTURE_TYPE_SHADER_MODULE_CREATE_INFO};
 	mi.codeSize = code_size;
 	mi.pCode = code;
 	VkShaderModule mod;
 	VkResult r = mk(dev, &mi, NULL, &mod);
 	if (r != VK_SUCCESS) return r;
-	VkSpecializationMapEntry entries[32];
+	VkSpecializationMapEntry entries[CVK_MAX_ARGS];
 	VkSpecializationInfo si = {0};
-	if (nspec > 32) nspec = 32;
 	for (uint32_t i = 0; i < nspec; i++) {
 		entries[i].constantID = i;
 		entries[i].offset = 4 * i;
@@ -51,6 +51,7 @@ VkResult cvk_compute_pipeline(VkInstance inst, VkDevice dev, VkPipelineCache cac
 VkResult cvk_descriptor_set(VkInstance inst, VkDevice dev, VkDescriptorPool pool, VkDescriptorSetLayout layout,
                             uint32_t n, const VkBuffer *bufs, const VkDeviceSize *offs, const VkDeviceSize *sizes,
                             VkDescriptorSet *out) {
+	if (n > CVK_MAX_ARGS) return VK_ERROR_INITIALIZATION_FAILED;
 	PFN_vkAllocateDescriptorSets alloc = (PFN_vkAllocateDescriptorSets)proc(inst, "vkAllocateDescriptorSets");
 	PFN_vkUpdateDescriptorSets update = (PFN_vkUpdateDescriptorSets)proc(inst, "vkUpdateDescriptorSets");
 	VkDescriptorSetAllocateInfo ai = {VK_STRUCTURE_TYPE_DESCRIPTOR_SET_ALLOCATE_INFO};
@@ -59,9 +60,8 @@ VkResult cvk_descriptor_set(VkInstance inst, VkDevice dev, VkDescriptorPool pool
 	ai.pSetLayouts = &layout;
 	VkResult r = alloc(dev, &ai, out);
 	if (r != VK_SUCCESS) return r;
-	VkDescriptorBufferInfo infos[32];
-	VkWriteDescriptorSet writes[32];
-	if (n > 32) n = 32;
+	VkDescriptorBufferInfo infos[CVK_MAX_ARGS];
+	VkWriteDescriptorSet writes[CVK_MAX_ARGS];
 	for (uint32_t i = 0; i < n; i++) {
 		infos[i].buffer = bufs[i];
 		infos[i].offset = offs[i];

@@ -58,35 +58,36 @@ func newAllocator(d *Device) *allocator {
 	if m := d.Info.MaxAllocation; m > 0 && m < a.blockSize {
 		a.blockSize = m
 	}
-	a.typeIndex, a.hostVisible = a.pickType(vk.MemoryPropertyFlags(vk.MemoryPropertyDeviceLocalBit))
+	// Device-local, host-visible too where it can be (unified memory, resizable BAR).
+	ti, f, _ := a.pickType(vk.MemoryPropertyFlags(vk.MemoryPropertyDeviceLocalBit), hostCoherent, 0)
+	a.typeIndex, a.hostVisible = ti, f&hostCoherent == hostCoherent
 	return a
 }
 
-// pickType returns the first memory type with the wanted flags, preferring
-// one that is also host-visible and coherent (unified memory, resizable BAR).
-func (a *allocator) pickType(want vk.MemoryPropertyFlags) (uint32, bool) {
+// hostCoherent are the flags of memory the host can map without flushes.
+const hostCoherent = vk.MemoryPropertyFlags(vk.MemoryPropertyHostVisibleBit | vk.MemoryPropertyHostCoherentBit)
+
+// pickType returns the first memory type with every flag of want,
+// preferring one that also has every flag of prefer and none of avoid, and
+// that type's flags; ok is false when no type has want.
+func (a *allocator) pickType(want, prefer, avoid vk.MemoryPropertyFlags) (index uint32, flags vk.MemoryPropertyFlags, ok bool) {
 	var mp vk.PhysicalDeviceMemoryProperties
 	vk.GetPhysicalDeviceMemoryProperties(a.d.Info.pd, &mp)
 	mp.Deref()
-	host := vk.MemoryPropertyFlags(vk.MemoryPropertyHostVisibleBit | vk.MemoryPropertyHostCoherentBit)
-	first := ^uint32(0)
 	for i := uint32(0); i < mp.MemoryTypeCount; i++ {
 		mp.MemoryTypes[i].Deref()
 		f := mp.MemoryTypes[i].PropertyFlags
 		if f&want != want {
 			continue
 		}
-		if f&host == host {
-			return i, true
+		if f&prefer == prefer && f&avoid == 0 {
+			return i, f, true
 		}
-		if first == ^uint32(0) {
-			first = i
+		if !ok {
+			index, flags, ok = i, f, true
 		}
 	}
-	if first == ^uint32(0) {
-		return 0, false
-	}
-	return first, false
+	return index, flags, ok
 }
 
 // Alloc returns a buffer of device memory of at least size bytes, aligned
@@ -101,7 +102,8 @@ func (d *Device) AllocHost(size uint64) (*Buffer, error) {
 	d.mem.mu.Lock()
 	if d.host == nil {
 		d.host = &allocator{d: d, align: d.mem.align, blockSize: d.mem.blockSize, host: true, hostVisible: true}
-		ti, ok := d.host.pickHostType()
+		// System memory rather than a device-local window onto the card.
+		ti, _, ok := d.host.pickType(hostCoherent, 0, vk.MemoryPropertyFlags(vk.MemoryPropertyDeviceLocalBit))
 		if !ok {
 			d.mem.mu.Unlock()
 			return nil, fmt.Errorf("allocate %s of host memory: the device has no host-visible coherent memory", units.FormatBytes(size))
@@ -127,30 +129,6 @@ func (d *Device) HostBytes() uint64 {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	return h.live
-}
-
-// pickHostType is a host-visible, coherent memory type, preferably one
-// that is not device-local (system memory rather than a BAR window).
-func (a *allocator) pickHostType() (uint32, bool) {
-	var mp vk.PhysicalDeviceMemoryProperties
-	vk.GetPhysicalDeviceMemoryProperties(a.d.Info.pd, &mp)
-	mp.Deref()
-	host := vk.MemoryPropertyFlags(vk.MemoryPropertyHostVisibleBit | vk.MemoryPropertyHostCoherentBit)
-	found, pick := false, uint32(0)
-	for i := uint32(0); i < mp.MemoryTypeCount; i++ {
-		mp.MemoryTypes[i].Deref()
-		f := mp.MemoryTypes[i].PropertyFlags
-		if f&host != host {
-			continue
-		}
-		if f&vk.MemoryPropertyFlags(vk.MemoryPropertyDeviceLocalBit) == 0 {
-			return i, true
-		}
-		if !found {
-			found, pick = true, i
-		}
-	}
-	return pick, found
 }
 
 func (a *allocator) alloc(size uint64) (*Buffer, error) {

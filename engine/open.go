@@ -72,13 +72,8 @@ func open(inst vk.Instance, opts Options, validation bool, surface vk.Surface) (
 	var q vk.Queue
 	vk.GetDeviceQueue(dev, info.queueFamily, 0, &q)
 	d.queue = q
-	var pool vk.CommandPool
-	r := vk.CreateCommandPool(dev, &vk.CommandPoolCreateInfo{
-		SType:            vk.StructureTypeCommandPoolCreateInfo,
-		Flags:            vk.CommandPoolCreateFlags(vk.CommandPoolCreateResetCommandBufferBit),
-		QueueFamilyIndex: info.queueFamily,
-	}, nil, &pool)
-	if err := check("vkCreateCommandPool", r); err != nil {
+	pool, err := newCommandPool(dev, info.queueFamily)
+	if err != nil {
 		vk.DestroyDevice(dev, nil)
 		return nil, err
 	}

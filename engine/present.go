@@ -154,19 +154,11 @@ func (s *Swapchain) create(caps vk.SurfaceCapabilities, format vk.SurfaceFormat)
 		return err
 	}
 	s.fence = fence
-	var pool vk.CommandPool
-	r = vk.CreateCommandPool(d.dev, &vk.CommandPoolCreateInfo{SType: vk.StructureTypeCommandPoolCreateInfo,
-		Flags:            vk.CommandPoolCreateFlags(vk.CommandPoolCreateResetCommandBufferBit),
-		QueueFamilyIndex: d.Info.queueFamily}, nil, &pool)
-	if err := check("vkCreateCommandPool", r); err != nil {
+	if s.pool, err = newCommandPool(d.dev, d.Info.queueFamily); err != nil {
 		return err
 	}
-	s.pool = pool
-	cbs := make([]vk.CommandBuffer, 1)
-	r = vk.AllocateCommandBuffers(d.dev, &vk.CommandBufferAllocateInfo{SType: vk.StructureTypeCommandBufferAllocateInfo,
-		CommandPool: pool, Level: vk.CommandBufferLevelPrimary, CommandBufferCount: 1}, cbs)
-	s.cb = cbs[0]
-	return check("vkAllocateCommandBuffers", r)
+	s.cb, err = allocCommandBuffer(d.dev, s.pool)
+	return err
 }
 
 func (d *Device) newSemaphore() (vk.Semaphore, error) {

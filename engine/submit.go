@@ -19,10 +19,28 @@ func globalBarrier(cb vk.CommandBuffer, srcAccess vk.AccessFlags, srcStage vk.Pi
 	vk.CmdPipelineBarrier(cb, srcStage, dstStage, 0, 1, mb, 0, nil, 0, nil)
 }
 
+// newCommandPool makes a pool of resettable command buffers for the
+// device's queue family.
+func newCommandPool(dev vk.Device, family uint32) (vk.CommandPool, error) {
+	var pool vk.CommandPool
+	r := vk.CreateCommandPool(dev, &vk.CommandPoolCreateInfo{
+		SType:            vk.StructureTypeCommandPoolCreateInfo,
+		Flags:            vk.CommandPoolCreateFlags(vk.CommandPoolCreateResetCommandBufferBit),
+		QueueFamilyIndex: family,
+	}, nil, &pool)
+	return pool, check("vkCreateCommandPool", r)
+}
+
+// newCommandBuffer allocates a primary command buffer from the device's
+// pool (the caller holds d.mu, which guards it).
 func (d *Device) newCommandBuffer() (vk.CommandBuffer, error) {
+	return allocCommandBuffer(d.dev, d.cmdPool)
+}
+
+func allocCommandBuffer(dev vk.Device, pool vk.CommandPool) (vk.CommandBuffer, error) {
 	cbs := make([]vk.CommandBuffer, 1)
-	r := vk.AllocateCommandBuffers(d.dev, &vk.CommandBufferAllocateInfo{
-		SType: vk.StructureTypeCommandBufferAllocateInfo, CommandPool: d.cmdPool,
+	r := vk.AllocateCommandBuffers(dev, &vk.CommandBufferAllocateInfo{
+		SType: vk.StructureTypeCommandBufferAllocateInfo, CommandPool: pool,
 		Level: vk.CommandBufferLevelPrimary, CommandBufferCount: 1,
 	}, cbs)
 	return cbs[0], check("vkAllocateCommandBuffers", r)

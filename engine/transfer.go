@@ -113,7 +113,7 @@ func (d *Device) newStaging(size uint64) (*stagingBuf, error) {
 	if err := check("vkCreateBuffer(staging)", r); err != nil {
 		return nil, err
 	}
-	ti, ok := d.mem.pickType(vk.MemoryPropertyFlags(vk.MemoryPropertyHostVisibleBit | vk.MemoryPropertyHostCoherentBit))
+	ti, _, ok := d.mem.pickType(hostCoherent, 0, 0)
 	if !ok {
 		vk.DestroyBuffer(d.dev, buf, nil)
 		return nil, fmt.Errorf("no host-visible coherent memory type for staging")

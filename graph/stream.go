@@ -17,8 +17,7 @@ import (
 // (the scope before last), the scope's dispatches wait for the copy.
 type streamer struct {
 	scopeOf map[int]string       // streamed weight store → its scope
-	order   []string             // scopes in the order they first run
-	weights map[string][]int     // scope → its streamed stores, in order
+	weights map[string][]int     // scope → its streamed stores, in the order they are read
 	host    map[int]engine.Range // streamed store → its host copy
 	slots   [2]*engine.Buffer
 	owner   [2]string // scope whose weights each slot holds
@@ -48,9 +47,6 @@ func newStreamer(g *Graph) *streamer {
 				continue
 			}
 			seen[t.store] = true
-			if len(s.weights[n.scope]) == 0 {
-				s.order = append(s.order, n.scope)
-			}
 			s.scopeOf[t.store] = n.scope
 			s.weights[n.scope] = append(s.weights[n.scope], t.store)
 		}
@@ -79,15 +75,15 @@ func (s *streamer) scopeBytes(scope string) uint64 {
 // allocSlots allocates the two device slots, each as large as the largest
 // scope's weights.
 func (s *streamer) allocSlots(x *VulkanExec) error {
-	if s == nil || len(s.order) == 0 {
+	if s == nil || len(s.weights) == 0 {
 		return nil
 	}
 	var size uint64
-	for _, sc := range s.order {
+	for sc := range s.weights {
 		size = max(size, s.scopeBytes(sc))
 	}
 	for i := range s.slots {
-		if i > 0 && len(s.order) == 1 {
+		if i > 0 && len(s.weights) == 1 {
 			break
 		}
 		b, err := x.alloc(size)

@@ -197,7 +197,8 @@ func parseWeightType(s string) (kernels.DType, error) {
 	return t, nil
 }
 
-// weightTypeName names a Backend's Quant for output ("" for the file's).
+// weightTypeName names a Backend's Quant for bench output: the quantized
+// type, else "bf16" (the random weights' type).
 func weightTypeName(q kernels.DType) string {
 	if q.Quantized() {
 		return q.String()

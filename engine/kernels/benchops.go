@@ -88,15 +88,7 @@ func benchWeight(l *Lib, n, k int, t DType) (*engine.Buffer, error) {
 	if err != nil {
 		return nil, err
 	}
-	b, err := l.D.Alloc(uint64(len(data)))
-	if err != nil {
-		return nil, err
-	}
-	if err := l.D.Upload(b, 0, data); err != nil {
-		b.Free(l.D)
-		return nil, err
-	}
-	return b, nil
+	return l.newBuffer(data)
 }
 
 // randnBench is n normal values of standard deviation 0.05 (a random block repeated).

@@ -43,6 +43,19 @@ func (t DType) Size() int {
 	return 1
 }
 
+// newBuffer is a new device buffer holding data.
+func (l *Lib) newBuffer(data []byte) (*engine.Buffer, error) {
+	b, err := l.D.Alloc(uint64(len(data)))
+	if err != nil {
+		return nil, err
+	}
+	if err := l.D.Upload(b, 0, data); err != nil {
+		b.Free(l.D)
+		return nil, err
+	}
+	return b, nil
+}
+
 // Lib records kernels on one device.
 type Lib struct {
 	D *engine.Device

@@ -35,15 +35,7 @@ func putW(t testing.TB, l *Lib, w []float32, n, k int, dt DType) *engine.Buffer 
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := l.D.Alloc(uint64(len(data)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { b.Free(l.D) })
-	if err := l.D.Upload(b, 0, data); err != nil {
-		t.Fatal(err)
-	}
-	return b
+	return putBytes(t, l, data)
 }
 
 // epilogue is one combination of the fused terms of Linear.

@@ -428,13 +428,8 @@ func (l *Lib) opsConst(key string, make func() []float32) (engine.Range, error) 
 	if b, ok := s.consts[key]; ok {
 		return b.All(), nil
 	}
-	v := make()
-	b, err := l.D.Alloc(uint64(4 * len(v)))
+	b, err := l.newBuffer(Encode(make(), F32))
 	if err != nil {
-		return engine.Range{}, err
-	}
-	if err := l.D.Upload(b, 0, Encode(v, F32)); err != nil {
-		b.Free(l.D)
 		return engine.Range{}, err
 	}
 	s.consts[key] = b

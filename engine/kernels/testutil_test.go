@@ -25,12 +25,18 @@ func randn(r *rand.Rand, n int, std float64) []float32 {
 // put uploads v stored as dtype t and returns its buffer (freed at cleanup).
 func put(t testing.TB, l *Lib, v []float32, dt DType) *engine.Buffer {
 	t.Helper()
-	b, err := l.D.Alloc(uint64(len(v) * dt.Size()))
+	return putBytes(t, l, Encode(v, dt))
+}
+
+// putBytes uploads data to a new buffer (freed at cleanup).
+func putBytes(t testing.TB, l *Lib, data []byte) *engine.Buffer {
+	t.Helper()
+	b, err := l.D.Alloc(uint64(len(data)))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { b.Free(l.D) })
-	if err := l.D.Upload(b, 0, Encode(v, dt)); err != nil {
+	if err := l.D.Upload(b, 0, data); err != nil {
 		t.Fatal(err)
 	}
 	return b

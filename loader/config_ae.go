@@ -12,6 +12,15 @@ type AEConfig struct {
 	HasEncoder, HasDecoder   bool
 }
 
+// Downsample is how many pixels one latent element spans along each side: the encoder halves the
+// picture at every level but the last (8 for FLUX.1's four levels), diffusers' vae_scale_factor.
+func (ac AEConfig) Downsample() int {
+	if len(ac.ChMult) == 0 {
+		return 8
+	}
+	return 1 << (len(ac.ChMult) - 1)
+}
+
 // FLUX.1 latent normalisation, used when no configuration gives it.
 const (
 	defaultScaleFactor = 0.3611

@@ -40,7 +40,7 @@ func BuildDecoder(g *graph.Graph, c loader.AEConfig, h, w int) error {
 }
 
 // BuildEncoder records AutoEncoder.encode for an image of h×w pixels: input
-// "image" (3, h, w) in [-1, 1], outputs "moments" (2·z_channels, h/8, w/8),
+// "image" (3, h, w) in [-1, 1], outputs "moments" (2·z_channels, h/d, w/d) with d = c.Downsample(),
 // "mean" and "latent" = scale·(mean − shift).
 func BuildEncoder(g *graph.Graph, c loader.AEConfig, h, w int) error {
 	v := &vae{g: g, c: c}

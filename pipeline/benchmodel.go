@@ -51,7 +51,7 @@ func BenchModel(b Backend, o ModelBench) (ModelBenchResult, error) {
 	b.Timed = true
 	cfg := RealFlux
 	cfg.Depth, cfg.DepthSingle = 1, 1
-	lh, lw := LatentSize(o.Height, o.Width)
+	lh, lw := LatentSize(o.Height, o.Width, RealAE.Downsample())
 	r := ModelBenchResult{Tokens: lh / 2 * (lw / 2)}
 	scopes, err := benchFlux(b, cfg, o, lh, lw, 1)
 	if err != nil {
@@ -108,7 +108,7 @@ func benchFlux(b Backend, cfg loader.FluxConfig, o ModelBench, lh, lw, batch int
 }
 
 func benchDecoder(b Backend, o ModelBench) (float64, error) {
-	lh, lw := LatentSize(o.VAEHeight, o.VAEWidth)
+	lh, lw := LatentSize(o.VAEHeight, o.VAEWidth, RealAE.Downsample())
 	g := graph.New(b.Act, DecoderRandomWeights(RealAE))
 	if err := model.BuildDecoder(g, RealAE, lh, lw); err != nil {
 		return 0, err

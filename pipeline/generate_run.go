@@ -42,11 +42,12 @@ func (e *Engine) Generate(req Request, tr *Trace) (*Result, error) {
 	}
 	stage("encode", start)
 
-	lh, lw := LatentSize(req.Height, req.Width)
+	down := e.M.AEConfig.Downsample()
+	lh, lw := LatentSize(req.Height, req.Width, down)
 	zc := e.M.FluxConfig.InChannels / 4
 	noise := req.InitLatents
 	if noise == nil {
-		noise, _ = InitialNoise(req.Seed, req.Height, req.Width, req.RNG)
+		noise, _ = InitialNoise(req.Seed, req.Height, req.Width, down, req.RNG)
 	} else if len(noise) != zc*lh*lw {
 		return nil, fmt.Errorf("init latents hold %d values; a %dx%d image needs %d×%d×%d = %d", len(noise), req.Width, req.Height, zc, lh, lw, zc*lh*lw)
 	}
@@ -102,8 +103,8 @@ func (e *Engine) Generate(req Request, tr *Trace) (*Result, error) {
 	if tr.Decoded != nil {
 		tr.Decoded(out["decoded"], out["image"])
 	}
-	res.RGB = ToRGB8(out["image"], 8*lh, 8*lw)
-	res.Height, res.Width = 8*lh, 8*lw
+	res.Height, res.Width = down*lh, down*lw
+	res.RGB = ToRGB8(out["image"], res.Height, res.Width)
 	stage("decode", start)
 	return res, nil
 }
@@ -120,7 +121,8 @@ func (e *Engine) decode(latent []float32, lh, lw int) (map[string][]float32, err
 // while sampling runs. It prepares the decoder anew each time, so it holds
 // no memory between steps.
 func (e *Engine) Preview(x0 []float32, height, width int) ([]byte, error) {
-	lh, lw := LatentSize(height, width)
+	down := e.M.AEConfig.Downsample()
+	lh, lw := LatentSize(height, width, down)
 	zc := e.M.FluxConfig.InChannels / 4
 	if len(x0) != zc*lh*lw {
 		return nil, fmt.Errorf("preview: %d latent values for a %dx%d picture, want %d", len(x0), width, height, zc*lh*lw)
@@ -129,7 +131,7 @@ func (e *Engine) Preview(x0 []float32, height, width int) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("preview: %w", err)
 	}
-	return ToRGB8(out["image"], 8*lh, 8*lw), nil
+	return ToRGB8(out["image"], down*lh, down*lw), nil
 }
 
 // freeingTransformer runs f (the text encoders or the decoder) and, if the

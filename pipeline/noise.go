@@ -40,10 +40,11 @@ func ParseRNG(s string) (RNGDType, error) {
 	return 0, fmt.Errorf("unknown noise generator %q (want torch-bf16 or torch-f32)", s)
 }
 
-// InitialNoise is BFL's get_noise(1, height, width, dtype, seed): the starting latent
-// (1, 16, 2*ceil(H/16), 2*ceil(W/16)) drawn with PyTorch's CPU generator.
-func InitialNoise(seed uint64, height, width int, dt RNGDType) (noise []float32, shape [4]int) {
-	lh, lw := LatentSize(height, width)
+// InitialNoise is BFL's get_noise(1, height, width, dtype, seed) for a VAE that downsamples by
+// down (8 for FLUX.1): the starting latent (1, 16, 2*ceil(H/16), 2*ceil(W/16)) drawn with
+// PyTorch's CPU generator.
+func InitialNoise(seed uint64, height, width, down int, dt RNGDType) (noise []float32, shape [4]int) {
+	lh, lw := LatentSize(height, width, down)
 	shape = [4]int{1, 16, lh, lw}
 	return TorchRandn(seed, 16*lh*lw, dt), shape
 }

@@ -313,7 +313,7 @@ func TestInitialNoiseGolden(t *testing.T) {
 		cfg := g.config(t)
 		h, w := cfgInt(t, cfg, "height", "image_height"), cfgInt(t, cfg, "width", "image_width")
 		seed := uint64(g.i64(t, "seed")[0])
-		got, shape := InitialNoise(seed, h, w, RNGTorchBF16)
+		got, shape := InitialNoise(seed, h, w, 8, RNGTorchBF16)
 		if ws := g.shape(t, "noise"); !equalInts(shape[:], ws) {
 			t.Fatalf("%s: noise shape %v, want %v", c, shape, ws)
 		}

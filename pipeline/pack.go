@@ -3,10 +3,11 @@ package pipeline
 // The packing helpers mirror BFL's prepare/unpack: a latent (c, h, w) becomes (h/2)*(w/2)
 // tokens of c*4 features, each token a 2x2 patch with features ordered (c, ph, pw).
 
-// LatentSize is the latent height and width for a picture of height x width pixels:
-// 2*ceil(H/16), 2*ceil(W/16) (the VAE downsamples by 8 and packing needs even sizes).
-func LatentSize(height, width int) (lh, lw int) {
-	return 2 * ceilDiv(height, 16), 2 * ceilDiv(width, 16)
+// LatentSize is the latent height and width for a picture of height x width pixels when the
+// VAE downsamples by down (8 for FLUX.1): 2*ceil(H/(2·down)), 2*ceil(W/(2·down)), since packing
+// needs even sizes (for FLUX.1: 2*ceil(H/16), as BFL's get_noise).
+func LatentSize(height, width, down int) (lh, lw int) {
+	return 2 * ceilDiv(height, 2*down), 2 * ceilDiv(width, 2*down)
 }
 
 func ceilDiv(a, b int) int { return (a + b - 1) / b }

@@ -6,18 +6,21 @@ import (
 )
 
 func TestLatentSize(t *testing.T) {
-	tests := []struct{ h, w, lh, lw int }{
-		{1024, 1024, 128, 128},
-		{96, 128, 12, 16},
-		{80, 112, 10, 14},
-		{100, 17, 14, 4}, // not multiples of 16: rounded up
-		{16, 16, 2, 2},
-		{1, 1, 2, 2},
+	tests := []struct{ h, w, down, lh, lw int }{
+		{1024, 1024, 8, 128, 128},
+		{96, 128, 8, 12, 16},
+		{80, 112, 8, 10, 14},
+		{100, 17, 8, 14, 4}, // not multiples of 16: rounded up
+		{16, 16, 8, 2, 2},
+		{1, 1, 8, 2, 2},
+		{64, 64, 4, 16, 16}, // a VAE with three levels (the demo model's)
+		{72, 40, 4, 18, 10},
+		{20, 20, 4, 6, 6},
 	}
 	for _, tt := range tests {
-		lh, lw := LatentSize(tt.h, tt.w)
+		lh, lw := LatentSize(tt.h, tt.w, tt.down)
 		if lh != tt.lh || lw != tt.lw {
-			t.Errorf("LatentSize(%d, %d) = %d, %d, want %d, %d", tt.h, tt.w, lh, lw, tt.lh, tt.lw)
+			t.Errorf("LatentSize(%d, %d, %d) = %d, %d, want %d, %d", tt.h, tt.w, tt.down, lh, lw, tt.lh, tt.lw)
 		}
 	}
 }

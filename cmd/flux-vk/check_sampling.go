@@ -33,7 +33,7 @@ func checkSampling(c *checker, dir string, cs goldenCase) error {
 	if err := json.Unmarshal([]byte(io.Metadata()["config"]), &sc); err != nil {
 		return fmt.Errorf("config: %w", err)
 	}
-	noise, shape := pipeline.InitialNoise(sc.Seed, sc.Height, sc.Width, pipeline.RNGTorchBF16)
+	noise, shape := pipeline.InitialNoise(sc.Seed, sc.Height, sc.Width, 8, pipeline.RNGTorchBF16)
 	c.exact(cs.Case, "noise", noise, io.f32("noise"))
 	zc, lh, lw := shape[1], shape[2], shape[3]
 	sched := pipeline.Schedule(sc.Steps, lh/2*(lw/2), strings.Contains(sc.Schedule, "shift=True"))

@@ -55,7 +55,7 @@ func parseGenerate(args []string) (*genFlags, error) {
 	fs.Float64Var(&f.guidance, "guidance", 3.5, "distilled guidance (FLUX.1-dev; ignored by schnell)")
 	fs.Float64Var(&f.cfg, "cfg-scale", 1, "true classifier-free guidance scale (> 1 runs a negative pass each step)")
 	fs.StringVar(&f.rng, "rng", "torch-bf16", "noise generator: torch-bf16 (BFL reference) or torch-f32 (diffusers)")
-	fs.StringVar(&f.initLatents, "init-latents", "", "safetensors file with a latent (16, H/8, W/8) to start from instead of noise")
+	fs.StringVar(&f.initLatents, "init-latents", "", "safetensors file with a latent (16, H/8, W/8 for FLUX.1's VAE) to start from instead of noise")
 	fs.StringVar(&f.device, "device", "", "device index or name substring")
 	fs.StringVar(&f.precision, "precision", "", "activations: f32 or f16 (default f16 where supported)")
 	fs.StringVar(&f.weightType, "weight-type", "", weightTypeUsage)

@@ -83,3 +83,14 @@ func TestConfigsMatchGoldenMetadata(t *testing.T) {
 func equalFlux(a, b FluxConfig) bool {
 	return fmt.Sprintf("%+v", a) == fmt.Sprintf("%+v", b)
 }
+
+func TestAEDownsample(t *testing.T) {
+	for _, tt := range []struct {
+		mult []int
+		want int
+	}{{[]int{1, 2, 4, 4}, 8}, {[]int{1, 2, 2}, 4}, {[]int{1}, 1}, {nil, 8}} {
+		if got := (AEConfig{ChMult: tt.mult}).Downsample(); got != tt.want {
+			t.Errorf("Downsample(ch_mult %v) = %d, want %d", tt.mult, got, tt.want)
+		}
+	}
+}

@@ -6,7 +6,9 @@
 #   tools/device-prep.sh checks   build ./flux-vk-dev (no embedded demo model, no viewer: no X11
 #                                 libraries needed there), fetch the Vulkan loader's .deb into .gl/,
 #                                 and move aside what the checks do not read
-#   tools/device-prep.sh train    move aside what tools/train-demo/device-train.sh does not read
+#   tools/device-prep.sh train [PATH...]
+#                                 move aside what tools/train-demo/device-train.sh does not read
+#                                 (testdata/golden, and the PATHs given)
 #   tools/device-prep.sh restore  put the moved folders back (do it right after the device calls)
 #
 # Then: run(command="tools/device-checks.sh", carry=["flux-vk-dev", ".gl"], timeout_s=540)
@@ -35,7 +37,8 @@ checks)
   aside tools/train-demo/teacher demo/model
   ;;
 train)
-  aside testdata/golden   # train_gpu.py reads demo/model and the teacher (warm start)
+  shift
+  aside testdata/golden "$@"  # train_gpu.py reads demo/model and the teacher (warm start) unless MODEL/INIT_FLUX say otherwise
   ;;
 restore)
   if [ -d .aside ]; then
@@ -49,7 +52,7 @@ restore)
   exit 0
   ;;
 *)
-  sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'
   exit 2
   ;;
 esac

@@ -16,8 +16,23 @@ RUNS = os.environ.get("RUNS_DIR", os.path.join(HERE, "runs"))
 
 # The demo model. Widths are small; the vocabularies are the real ones.
 T5_LEN = 48
+# The shipped model's autoencoder downsamples by 8 (four levels): an 8x8 latent, 16 image tokens.
+# train_gpu.py --ch-mult 1,2,2 trains one that downsamples by 4 (16x16 latent, 64 tokens), which keeps
+# a 64-pixel picture's small shapes far better (README: "A x4 autoencoder").
 AE = dict(ch=32, ch_mult=[1, 1, 2, 2], num_res_blocks=1, z_channels=16, in_channels=3, out_ch=3,
           resolution=64, scale_factor=1.0, shift_factor=0.0)
+
+
+def latent_size(ae=None):
+    """The latent's side for a 64-pixel picture: the autoencoder halves it at every level but the last."""
+    return 64 >> (len((ae or AE)["ch_mult"]) - 1)
+
+
+def ae_config(c):
+    """common.AE-style parameters from an exported vae/config.json (diffusers names)."""
+    boc = c["block_out_channels"]
+    return dict(AE, ch=boc[0], ch_mult=[b // boc[0] for b in boc], num_res_blocks=c["layers_per_block"],
+                z_channels=c["latent_channels"], scale_factor=c["scaling_factor"], shift_factor=c["shift_factor"])
 CLIP = dict(vocab_size=49408, hidden_size=32, intermediate_size=128, num_attention_heads=2, num_hidden_layers=2,
             max_position_embeddings=77, hidden_act="quick_gelu", layer_norm_eps=1e-5,
             bos_token_id=49406, eos_token_id=49407, pad_token_id=49407)

@@ -48,7 +48,19 @@ def write(out, flux, clip, t5, ae):
         "use_dynamic_shifting": False})
     _json(os.path.join(out, "transformer", "config.json"), transformer_config())
     st.save(os.path.join(out, "transformer", "diffusion_pytorch_model.safetensors"), _bf16(flux.state_dict()), meta)
-    a = common.AE
+    write_vae(out, ae)
+    _json(os.path.join(out, "text_encoder", "config.json"), dict(common.CLIP, architectures=["CLIPTextModel"],
+                                                                  model_type="clip_text_model", projection_dim=common.CLIP["hidden_size"]))
+    st.save(os.path.join(out, "text_encoder", "model.safetensors"), _bf16(clip.state_dict()), meta)
+    _json(os.path.join(out, "text_encoder_2", "config.json"), dict(common.T5, architectures=["T5EncoderModel"],
+                                                                    model_type="t5"))
+    st.save(os.path.join(out, "text_encoder_2", "model.safetensors"), _bf16(t5.state_dict()), meta)
+
+
+def write_vae(out, ae):
+    """Writes out/vae (config and BF16 tensors)."""
+    meta = {"format": "pt", "source": "flux-vk tools/train-demo"}
+    a = ae.p
     _json(os.path.join(out, "vae", "config.json"), {
         "_class_name": "AutoencoderKL", "in_channels": 3, "out_channels": 3, "latent_channels": a["z_channels"],
         "block_out_channels": [a["ch"] * m for m in a["ch_mult"]], "layers_per_block": a["num_res_blocks"],
@@ -56,9 +68,3 @@ def write(out, flux, clip, t5, ae):
         "shift_factor": ae.shift_factor, "use_quant_conv": False, "use_post_quant_conv": False,
         "note": "tensors use BFL ae.safetensors names"})
     st.save(os.path.join(out, "vae", "diffusion_pytorch_model.safetensors"), _bf16(ae.state_dict()), meta)
-    _json(os.path.join(out, "text_encoder", "config.json"), dict(common.CLIP, architectures=["CLIPTextModel"],
-                                                                  model_type="clip_text_model", projection_dim=common.CLIP["hidden_size"]))
-    st.save(os.path.join(out, "text_encoder", "model.safetensors"), _bf16(clip.state_dict()), meta)
-    _json(os.path.join(out, "text_encoder_2", "config.json"), dict(common.T5, architectures=["T5EncoderModel"],
-                                                                    model_type="t5"))
-    st.save(os.path.join(out, "text_encoder_2", "model.safetensors"), _bf16(t5.state_dict()), meta)

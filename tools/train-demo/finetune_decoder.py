@@ -47,7 +47,7 @@ SEED = 4
 def load_ae(folder):
     w, _ = st.load(os.path.join(folder, "vae", "diffusion_pytorch_model.safetensors"))
     c = json.load(open(os.path.join(folder, "vae", "config.json")))
-    ae = models.AutoEncoder(dict(common.AE, scale_factor=c["scaling_factor"], shift_factor=c["shift_factor"]))
+    ae = models.AutoEncoder(common.ae_config(c))
     ae.load_state_dict({k: v.float() for k, v in w.items()})
     return ae, w
 

@@ -35,10 +35,11 @@ def tokenize(caps):
     return np.array(clip, dtype=np.uint16), np.array(t5, dtype=np.uint16), dropped
 
 
-def eval_noise(seeds):
+def eval_noise(seeds, side=None):
     """The engine's noise for these seeds (--rng torch-bf16, BFL get_noise)."""
     import torch
-    return np.stack([torch.randn((16, 8, 8), generator=torch.Generator().manual_seed(s), dtype=torch.bfloat16).float().numpy()
+    n = side or common.latent_size()
+    return np.stack([torch.randn((16, n, n), generator=torch.Generator().manual_seed(s), dtype=torch.bfloat16).float().numpy()
                      for s in seeds])
 
 

@@ -5,6 +5,7 @@ decodes them again, and saves both sets under the names `flux-vk eval-demo
 
   /usr/bin/python3 recon_eval.py --model ../../demo/model --gt /tmp/rc_gt --out /tmp/rc_vae
   /usr/bin/python3 recon_eval.py --model ../../demo/model --decoder runs/decoder.pt --out /tmp/rc_ft
+  /usr/bin/python3 recon_eval.py --ckpt runs/cpu4/ckpt/ae.pt --out /tmp/rc_new
   flux-vk eval-demo --judge /tmp/rc_vae --prompts 240
 
 --decoder replaces the decoder by a finetune_decoder.py checkpoint (rounded to
@@ -20,13 +21,15 @@ import torch
 
 import common
 import finetune_decoder
+import models
 import st
 import world
 
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--model", required=True, help="exported model folder (its vae/ is used)")
+    ap.add_argument("--model", help="exported model folder (its vae/ is used)")
+    ap.add_argument("--ckpt", help="instead of --model: train_gpu.py's stage-1 checkpoint (ckpt/ae.pt)")
     ap.add_argument("--decoder", help="finetune_decoder.py checkpoint replacing the decoder")
     ap.add_argument("--out", required=True, help="folder for the reconstructions")
     ap.add_argument("--gt", help="folder for the ground-truth pictures too")
@@ -34,7 +37,13 @@ def main():
     ap.add_argument("--noise", type=float, default=0.0)
     a = ap.parse_args()
     common.setup()
-    ae, _ = finetune_decoder.load_ae(a.model)
+    if a.ckpt:
+        d = torch.load(a.ckpt)
+        ae = models.AutoEncoder(d.get("params", common.AE))
+        ae.load_state_dict({k: v.to(torch.bfloat16).float() for k, v in d["model"].items()})
+        ae.scale_factor, ae.shift_factor = d["scale"], d["shift"]
+    else:
+        ae, _ = finetune_decoder.load_ae(a.model)
     if a.decoder:
         sd = torch.load(a.decoder)["decoder"]
         ae.decoder.load_state_dict({k: v.to(torch.bfloat16).float() for k, v in sd.items()})

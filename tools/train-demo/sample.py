@@ -27,7 +27,7 @@ def load(folder):
                             vec_in_dim=fc["pooled_projection_dim"], context_in_dim=fc["joint_attention_dim"]))
     flux.load_state_dict(fw)
     aw, acfg = part("vae", "diffusion_pytorch_model")
-    ae = models.AutoEncoder(dict(common.AE, scale_factor=acfg["scaling_factor"], shift_factor=acfg["shift_factor"]))
+    ae = models.AutoEncoder(common.ae_config(acfg))
     ae.load_state_dict(aw)
     cw, cc = part("text_encoder", "model")
     clip = models.CLIPText(cc)
@@ -47,13 +47,14 @@ def generate(m, prompt, seed, steps):
     r = subprocess.run([exe, "-t5-len", str(tlen)], input=prompt + "\n", capture_output=True, text=True, check=True)
     d = json.loads(r.stdout)
     y, txt = clip(torch.tensor([d["clip"]])), t5(torch.tensor([d["t5"]]))
-    noise = torch.randn((1, 16, 8, 8), generator=torch.Generator().manual_seed(seed), dtype=torch.bfloat16).float()
+    n = common.latent_size(ae.p)
+    noise = torch.randn((1, 16, n, n), generator=torch.Generator().manual_seed(seed), dtype=torch.bfloat16).float()
     x = models.pack(noise)
     ts = np.linspace(1.0, 0.0, steps + 1)
     for k in range(steps):
         t = torch.full((1,), float(ts[k]))
-        x = x + (ts[k + 1] - ts[k]) * flux(x, models.img_ids(1, 8, 8), txt, torch.zeros(1, txt.shape[1], 3), t, y)
-    img = ae.decode(models.unpack(x, 8, 8)).clamp(-1, 1)
+        x = x + (ts[k + 1] - ts[k]) * flux(x, models.img_ids(1, n, n), txt, torch.zeros(1, txt.shape[1], 3), t, y)
+    img = ae.decode(models.unpack(x, n, n)).clamp(-1, 1)
     return (127.5 * (img + 1)).to(torch.uint8)[0].permute(1, 2, 0).numpy()
 
 

@@ -29,8 +29,11 @@ import torch
 import common
 import export
 import models
+import pool as pool_mod
 import render_torch
 import st
+
+LAT = 0  # the latent's side for a 64-pixel picture; main() sets it from the autoencoder used
 
 
 class Log:
@@ -82,9 +85,25 @@ def timed(budget, steps):
     return more, t0
 
 
+def stage1_batch(a, pool, step):
+    """Rendered pictures, or --crop1 crops of them (a conv net learns edges from crops at a fraction of the
+    cost), with per-pixel loss weights 1 + --shape-weight1 on the shapes and a pixel around them."""
+    spec = pool.spec[pool.idx(1, step, a.b1)]
+    x = render_torch.render(spec)
+    bare = spec.clone()
+    bare[:, 6] = 0  # no shapes: the background alone
+    m = ((x - render_torch.render(bare)).abs().amax(1, keepdim=True) > 0).float()
+    w = 1 + a.shape_weight1 * torch.nn.functional.max_pool2d(m, 3, 1, 1)
+    if a.crop1 and a.crop1 < x.shape[-1]:
+        g = common.step_rng(11, step)
+        oy, ox = g.randrange(0, x.shape[-2] - a.crop1 + 1), g.randrange(0, x.shape[-1] - a.crop1 + 1)
+        x, w = x[..., oy:oy + a.crop1, ox:ox + a.crop1], w[..., oy:oy + a.crop1, ox:ox + a.crop1]
+    return x, w
+
+
 def stage1(a, pool, dev, log):
     torch.manual_seed(1)
-    ae = models.AutoEncoder(common.AE).to(dev)
+    ae = models.AutoEncoder(ae_params(a)).to(dev)
     opt = torch.optim.Adam(ae.parameters(), a.lr1)
     more, t0 = timed(a.t1, a.steps1)
     step, run = 0, None
@@ -92,12 +111,12 @@ def stage1(a, pool, dev, log):
         frac = (time.time() - t0) / a.t1 if a.steps1 <= 0 else step / a.steps1
         for g in opt.param_groups:
             g["lr"] = a.lr1 * min(1.0, (step + 1) / 100) * (0.1 + 0.9 * 0.5 * (1 + np.cos(np.pi * min(frac, 1.0))))
-        x = render_torch.render(pool.spec[pool.idx(1, step, a.b1)])
+        x, w = stage1_batch(a, pool, step)
         mean, logvar = ae.moments(x)
         logvar = logvar.clamp(-30, 20)
         z = mean + torch.exp(0.5 * logvar) * torch.randn_like(mean)
         y = ae.decoder(z)
-        rec = (y - x).abs().mean() + 0.5 * (y - x).pow(2).mean()
+        rec = (w * ((y - x).abs() + 0.5 * (y - x).pow(2))).mean() / w.mean()
         kl = 0.5 * (mean.pow(2) + logvar.exp() - 1 - logvar).mean()
         loss = rec + 1e-6 * kl
         opt.zero_grad(set_to_none=True)
@@ -118,6 +137,11 @@ def stage1(a, pool, dev, log):
     return ae
 
 
+def ae_params(a):
+    """common.AE, with --ch-mult's levels if given."""
+    return dict(common.AE, ch_mult=[int(m) for m in a.ch_mult.split(",")]) if a.ch_mult else common.AE
+
+
 def encoders(dev):
     torch.manual_seed(2)
     flux = models.Flux(common.FLUX).to(dev)
@@ -130,7 +154,7 @@ def encoders(dev):
 
 def predict(flux, x, t, y, txt):
     b = x.shape[0]
-    return flux(x, models.img_ids(b, 8, 8).to(x.device), txt, torch.zeros(b, txt.shape[1], 3, device=x.device), t, y)
+    return flux(x, models.img_ids(b, LAT, LAT).to(x.device), txt, torch.zeros(b, txt.shape[1], 3, device=x.device), t, y)
 
 
 def cond(clip, t5, cid, tid):
@@ -163,15 +187,18 @@ def stage2(a, pool, ae, dev, log):
     if a.init:
         warm_start(a, flux, clip, t5, log)
     nets = torch.nn.ModuleList([flux, clip, t5])
+    if a.freeze_text:  # keep the warm start's text encoders: cheaper steps, the captions' meaning kept
+        for p in list(clip.parameters()) + list(t5.parameters()):
+            p.requires_grad_(False)
     ema = copy.deepcopy(nets)
-    opt = torch.optim.AdamW(nets.parameters(), a.lr2, weight_decay=0.0)
+    opt = torch.optim.AdamW([p for p in nets.parameters() if p.requires_grad], a.lr2, weight_decay=0.0)
     more, t0 = timed(a.t2, a.steps2)
     step, run = 0, None
     gen = torch.Generator(device=dev).manual_seed(2)
     while more(step):
         frac = (time.time() - t0) / a.t2 if a.steps2 <= 0 else step / a.steps2
         for g in opt.param_groups:
-            g["lr"] = a.lr2 * min(1.0, (step + 1) / 300) * (0.05 + 0.95 * 0.5 * (1 + np.cos(np.pi * min(frac, 1.0))))
+            g["lr"] = a.lr2 * min(1.0, (step + 1) / a.warmup2) * (0.05 + 0.95 * 0.5 * (1 + np.cos(np.pi * min(frac, 1.0))))
         i = pool.idx(2, step, a.b2)
         with torch.no_grad():
             x0 = models.pack(ae.encode(render_torch.render(pool.spec[i])))
@@ -182,7 +209,7 @@ def stage2(a, pool, ae, dev, log):
         loss = (predict(flux, xt, t, y, txt) - (eps - x0)).pow(2).mean()
         opt.zero_grad(set_to_none=True)
         loss.backward()
-        torch.nn.utils.clip_grad_norm_(nets.parameters(), 1.0)
+        torch.nn.utils.clip_grad_norm_([p for p in nets.parameters() if p.requires_grad], 1.0)
         opt.step()
         step += 1
         ema_update(ema, nets, 0.999 if step > 1000 else 0.99)
@@ -218,7 +245,7 @@ def stage3(a, pool, ae, teacher, dev, log):
         i = pool.idx(3, step, a.b3)
         with torch.no_grad():
             y, txt = cond(clip, t5, pool.clip[i], pool.t5[i])
-            x = torch.randn((a.b3, 16, 64), device=dev, generator=gen)
+            x = torch.randn((a.b3, (LAT // 2) ** 2, 64), device=dev, generator=gen)
             pts = [x]
             for s in range(4):
                 ts = np.linspace(sched[s], sched[s + 1], fine + 1)
@@ -233,7 +260,7 @@ def stage3(a, pool, ae, teacher, dev, log):
         torch.nn.utils.clip_grad_norm_(student.parameters(), 1.0)
         opt.step()
         step += 1
-        ema_update(ema, student, 0.995)
+        ema_update(ema, student, a.ema3)
         run = loss.item() if run is None else 0.95 * run + 0.05 * loss.item()
         if step % 50 == 0:
             log("distill", step=step, loss=round(run, 6), elapsed_s=round(time.time() - t0, 1))
@@ -243,17 +270,18 @@ def stage3(a, pool, ae, teacher, dev, log):
 
 
 @torch.no_grad()
-def sample_heldout(flux, clip, t5, ae, pool, steps, dev):
-    """uint8 (prompts, seeds, 64, 64, 3) pictures of the held-out prompts."""
+def sample_heldout(flux, clip, t5, ae, pool, steps, dev, n=None):
+    """uint8 (prompts, seeds, 64, 64, 3) pictures of the first n (all) held-out prompts."""
     flux, ae = bf16_round(flux), bf16_round(ae)
     clip, t5 = bf16_round(clip), bf16_round(t5)
-    y, txt = cond(clip, t5, pool.hclip, pool.ht5)
+    y, txt = cond(clip, t5, pool.hclip[:n], pool.ht5[:n])
     out = []
     ts = np.linspace(1.0, 0.0, steps + 1)
-    for s in range(pool.noise.shape[0]):
-        x = models.pack(pool.noise[s:s + 1].expand(y.shape[0], -1, -1, -1))
+    noise = torch.tensor(pool_mod.eval_noise(range(pool.noise.shape[0]), LAT), device=y.device)  # the engine's
+    for s in range(noise.shape[0]):
+        x = models.pack(noise[s:s + 1].expand(y.shape[0], -1, -1, -1))
         x = euler(flux, x, ts, y, txt)
-        img = ae.decode(models.unpack(x, 8, 8)).clamp(-1, 1)
+        img = ae.decode(models.unpack(x, LAT, LAT)).clamp(-1, 1)
         out.append((127.5 * (img + 1)).to(torch.uint8).permute(0, 2, 3, 1).cpu().numpy())
     return np.stack(out, 1)
 
@@ -275,31 +303,46 @@ def main():
     ap.add_argument("--lr2", type=float, default=6e-4)
     ap.add_argument("--lr3", type=float, default=1e-4)
     ap.add_argument("--fine", type=int, default=8)
+    ap.add_argument("--ch-mult", help="stage 1: the autoencoder's channel multipliers, one per level "
+                    "(default common.AE's 1,1,2,2: x8; 1,2,2: x4)")
+    ap.add_argument("--crop1", type=int, default=0, help="stage 1 trains on random crops of this side (0: whole pictures)")
+    ap.add_argument("--shape-weight1", type=float, default=0.0, help="stage 1's extra loss weight on shape pixels")
+    ap.add_argument("--freeze-text", action="store_true", help="stage 2 keeps --init's text encoders fixed")
+    ap.add_argument("--warmup2", type=int, default=300)
+    ap.add_argument("--ema3", type=float, default=0.995, help="stage 3's EMA decay (lower for short runs)")
+    ap.add_argument("--sample-prompts", type=int, help="sample only the first N held-out prompts (a quick check)")
+    ap.add_argument("--no-sample", action="store_true", help="skip sampling the held-out set (slow on a CPU)")
     ap.add_argument("--init", help="warm-start stage 2 from this exported model folder (its text encoders, and "
                     "its transformer unless --init-flux)")
     ap.add_argument("--init-flux", help="transformer file (BFL names) to warm-start from, e.g. teacher/transformer.safetensors")
     a = ap.parse_args()
     os.makedirs(a.out, exist_ok=True)
     dev = "cuda" if torch.cuda.is_available() else "cpu"
+    if dev == "cpu":
+        torch.set_num_threads(int(os.environ.get("THREADS", os.cpu_count())))
     if dev == "cuda":
         torch.backends.cuda.matmul.allow_tf32 = True
         torch.backends.cudnn.allow_tf32 = True
     log = Log(os.path.join(a.out, "train.log"))
     log("setup", device=torch.cuda.get_device_name() if dev == "cuda" else "cpu", torch=torch.__version__,
-        args=vars(a), flux=common.FLUX, clip=common.CLIP, t5=common.T5, ae=common.AE)
+        args=vars(a), flux=common.FLUX, clip=common.CLIP, t5=common.T5, ae=ae_params(a))
     pool = Pool(a.pool, dev)
     ck = os.path.join(a.out, "ckpt")
     os.makedirs(ck, exist_ok=True)
     t_all = time.time()
-    ae = models.AutoEncoder(common.AE).to(dev)
-    if os.path.exists(os.path.join(ck, "ae.pt")):  # resume
+    global LAT
+    ae = models.AutoEncoder(ae_params(a)).to(dev)
+    if os.path.exists(os.path.join(ck, "ae.pt")):  # resume (or seed_ae.py's autoencoder, whatever its depth)
         d = torch.load(os.path.join(ck, "ae.pt"), map_location=dev)
+        ae = models.AutoEncoder(d.get("params", ae_params(a))).to(dev)
         ae.load_state_dict(d["model"])
         ae.scale_factor, ae.shift_factor = d["scale"], d["shift"]
         log("vae", event="resumed")
     else:
         ae = stage1(a, pool, dev, log)
-        torch.save({"model": ae.state_dict(), "scale": ae.scale_factor, "shift": ae.shift_factor}, os.path.join(ck, "ae.pt"))
+        torch.save({"model": ae.state_dict(), "scale": ae.scale_factor, "shift": ae.shift_factor, "params": ae.p},
+                   os.path.join(ck, "ae.pt"))
+    LAT = common.latent_size(ae.p)
     for p in ae.parameters():
         p.requires_grad_(False)
     if os.path.exists(os.path.join(ck, "teacher.pt")):
@@ -315,10 +358,12 @@ def main():
     student = stage3(a, pool, ae, teacher, dev, log)
     torch.save(student.state_dict(), os.path.join(ck, "student.pt"))
     export.write(os.path.join(a.out, "model"), student, teacher[1], teacher[2], ae)
+    if a.no_sample:
+        return
     t = time.time()
-    imgs = {"student4": sample_heldout(student, teacher[1], teacher[2], ae, pool, 4, dev),
-            "teacher50": sample_heldout(teacher[0], teacher[1], teacher[2], ae, pool, 50, dev),
-            "teacher4": sample_heldout(teacher[0], teacher[1], teacher[2], ae, pool, 4, dev)}
+    imgs = {"student4": sample_heldout(student, teacher[1], teacher[2], ae, pool, 4, dev, a.sample_prompts),
+            "teacher50": sample_heldout(teacher[0], teacher[1], teacher[2], ae, pool, 50, dev, a.sample_prompts),
+            "teacher4": sample_heldout(teacher[0], teacher[1], teacher[2], ae, pool, 4, dev, a.sample_prompts)}
     for name, arr in imgs.items():
         d = os.path.join(a.out, "samples", name)
         os.makedirs(d, exist_ok=True)

@@ -10,6 +10,10 @@ type AEConfig struct {
 	InChannels, OutCh        int
 	ScaleFactor, ShiftFactor float64
 	HasEncoder, HasDecoder   bool
+	// SampleSize is the picture side the autoencoder was made for, from a
+	// diffusers config's sample_size (1024 for FLUX.1, 64 for the demo
+	// model); 0 when the configuration does not say.
+	SampleSize int
 }
 
 // Downsample is how many pixels one latent element spans along each side: the encoder halves the
@@ -29,7 +33,8 @@ const (
 
 // AEConfigOf infers the autoencoder configuration from tensor shapes
 // (encoder, decoder or both); scale and shift factors come from the
-// configuration (scale_factor / scaling_factor, shift_factor), else FLUX.1's.
+// configuration (scale_factor / scaling_factor, shift_factor), else FLUX.1's;
+// the sample size from sample_size, else 0.
 func AEConfigOf(c *Component) (AEConfig, error) {
 	var ac AEConfig
 	if c == nil || c.Kind != KindAE {
@@ -56,6 +61,9 @@ func AEConfigOf(c *Component) (AEConfig, error) {
 	}
 	if v, ok := conf.num("shift_factor"); ok {
 		ac.ShiftFactor = v
+	}
+	if v, ok := conf.num("sample_size"); ok {
+		ac.SampleSize = int(v)
 	}
 	return ac, nil
 }

@@ -42,8 +42,7 @@ func (e *Engine) Generate(req Request, tr *Trace) (*Result, error) {
 	}
 	stage("encode", start)
 
-	down := e.M.AEConfig.Downsample()
-	lh, lw := LatentSize(req.Height, req.Width, down)
+	lh, lw, down := e.latentSize(req.Height, req.Width)
 	zc := e.M.FluxConfig.InChannels / 4
 	noise := req.InitLatents
 	if noise == nil {
@@ -109,6 +108,13 @@ func (e *Engine) Generate(req Request, tr *Trace) (*Result, error) {
 	return res, nil
 }
 
+// latentSize is LatentSize for this model's autoencoder, with its downsampling factor.
+func (e *Engine) latentSize(height, width int) (lh, lw, down int) {
+	down = e.M.AEConfig.Downsample()
+	lh, lw = LatentSize(height, width, down)
+	return lh, lw, down
+}
+
 // decode runs the VAE decoder on an unpacked latent (16, lh, lw).
 func (e *Engine) decode(latent []float32, lh, lw int) (map[string][]float32, error) {
 	return RunGraph(e.B, e.B.Act, e.M.AE, func(g *graph.Graph) error {
@@ -121,8 +127,7 @@ func (e *Engine) decode(latent []float32, lh, lw int) (map[string][]float32, err
 // while sampling runs. It prepares the decoder anew each time, so it holds
 // no memory between steps.
 func (e *Engine) Preview(x0 []float32, height, width int) ([]byte, error) {
-	down := e.M.AEConfig.Downsample()
-	lh, lw := LatentSize(height, width, down)
+	lh, lw, down := e.latentSize(height, width)
 	zc := e.M.FluxConfig.InChannels / 4
 	if len(x0) != zc*lh*lw {
 		return nil, fmt.Errorf("preview: %d latent values for a %dx%d picture, want %d", len(x0), width, height, zc*lh*lw)

@@ -41,8 +41,8 @@ func ParseRNG(s string) (RNGDType, error) {
 }
 
 // InitialNoise is BFL's get_noise(1, height, width, dtype, seed) for a VAE that downsamples by
-// down (8 for FLUX.1): the starting latent (1, 16, 2*ceil(H/16), 2*ceil(W/16)) drawn with
-// PyTorch's CPU generator.
+// down: the starting latent (1, 16, lh, lw) of LatentSize (for FLUX.1's 8: 2*ceil(H/16),
+// 2*ceil(W/16)) drawn with PyTorch's CPU generator.
 func InitialNoise(seed uint64, height, width, down int, dt RNGDType) (noise []float32, shape [4]int) {
 	lh, lw := LatentSize(height, width, down)
 	shape = [4]int{1, 16, lh, lw}

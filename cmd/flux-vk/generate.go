@@ -131,6 +131,7 @@ func runGenerate(args []string) (err error) {
 	}
 	defer m.Close()
 	pr.stage("load", time.Since(start))
+	f.defaultSize(m.AEConfig)
 	if f.view {
 		return f.generateViewed(m, pr)
 	}

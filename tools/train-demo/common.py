@@ -77,3 +77,25 @@ def images(specs):
     """[-1, 1] NCHW float tensor of rendered specs."""
     a = np.stack([world.render(s) for s in specs]).astype(np.float32)
     return torch.from_numpy(a).permute(0, 3, 1, 2) / 127.5 - 1
+
+
+def shape_weight(x, bg, k):
+    """1 on the background, 1 + k on the shapes and a pixel around them: the
+    judge reads shapes, which are a small share of the pixels."""
+    m = ((x - bg).abs().amax(1, keepdim=True) > 0).float()
+    return 1 + k * torch.nn.functional.max_pool2d(m, 3, 1, 1)
+
+
+def save_ae_ckpt(ae, path):
+    """train_gpu.py's stage-1 checkpoint: weights, latent scale/shift and the parameters (any depth)."""
+    torch.save({"model": ae.state_dict(), "scale": ae.scale_factor, "shift": ae.shift_factor, "params": ae.p}, path)
+
+
+def load_ae_ckpt(path, params=None, map_location="cpu"):
+    """The autoencoder of a save_ae_ckpt file (params: for checkpoints written before they held them)."""
+    import models
+    d = torch.load(path, map_location=map_location)
+    ae = models.AutoEncoder(d.get("params", params or AE)).to(map_location)
+    ae.load_state_dict(d["model"])
+    ae.scale_factor, ae.shift_factor = d["scale"], d["shift"]
+    return ae

@@ -86,7 +86,7 @@ def batch(ae, ml, step, a, gen):
     rng = common.step_rng(SEED, step)
     specs = [world.sample_spec(rng) for _ in range(a.batch - nm)]
     x = common.images(specs)
-    w = shape_weight(x, common.images([{"bg": s["bg"], "shapes": []} for s in specs]), a.shape_weight)
+    w = common.shape_weight(x, common.images([{"bg": s["bg"], "shapes": []} for s in specs]), a.shape_weight)
     with torch.no_grad():
         z = ae.encode(x)
         z = z + torch.rand(len(x), 1, 1, 1, generator=gen) * a.noise * torch.randn(z.shape, generator=gen)
@@ -94,13 +94,6 @@ def batch(ae, ml, step, a, gen):
         zm, xm = ml(ae, step, nm, gen)
         z, x, w = torch.cat([z, zm]), torch.cat([x, xm]), torch.cat([w, torch.ones_like(xm[:, :1])])
     return z, x, w
-
-
-def shape_weight(x, bg, k):
-    """1 on the background, 1 + k on the shapes and a pixel around them: the
-    judge reads shapes, which are a small share of the pixels."""
-    m = ((x - bg).abs().amax(1, keepdim=True) > 0).float()
-    return 1 + k * torch.nn.functional.max_pool2d(m, 3, 1, 1)
 
 
 def loss_fn(y, x, w, edge):

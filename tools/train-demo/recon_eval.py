@@ -21,7 +21,6 @@ import torch
 
 import common
 import finetune_decoder
-import models
 import st
 import world
 
@@ -38,10 +37,10 @@ def main():
     a = ap.parse_args()
     common.setup()
     if a.ckpt:
-        d = torch.load(a.ckpt)
-        ae = models.AutoEncoder(d.get("params", common.AE))
-        ae.load_state_dict({k: v.to(torch.bfloat16).float() for k, v in d["model"].items()})
-        ae.scale_factor, ae.shift_factor = d["scale"], d["shift"]
+        ae = common.load_ae_ckpt(a.ckpt)
+        with torch.no_grad():  # BF16, as an export stores it
+            for p in ae.parameters():
+                p.copy_(p.to(torch.bfloat16).float())
     else:
         ae, _ = finetune_decoder.load_ae(a.model)
     if a.decoder:

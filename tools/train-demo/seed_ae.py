@@ -9,8 +9,7 @@ and text encoders (stages 2 and 3) anew:
 import argparse
 import os
 
-import torch
-
+import common
 import finetune_decoder
 
 
@@ -21,8 +20,7 @@ def main():
     a = ap.parse_args()
     ae, _ = finetune_decoder.load_ae(a.model)
     os.makedirs(os.path.join(a.out, "ckpt"), exist_ok=True)
-    torch.save({"model": ae.state_dict(), "scale": ae.scale_factor, "shift": ae.shift_factor, "params": ae.p},
-               os.path.join(a.out, "ckpt", "ae.pt"))
+    common.save_ae_ckpt(ae, os.path.join(a.out, "ckpt", "ae.pt"))
     print("ae.pt: scale %.4f shift %.4f" % (ae.scale_factor, ae.shift_factor))
 
 

@@ -20,6 +20,7 @@ Budgets are in seconds per stage; the steps each stage reached are logged, and
 import argparse
 import copy
 import json
+import math
 import os
 import time
 
@@ -32,9 +33,6 @@ import models
 import pool as pool_mod
 import render_torch
 import st
-
-LAT = 0  # the latent's side for a 64-pixel picture; main() sets it from the autoencoder used
-
 
 class Log:
     def __init__(self, path):
@@ -68,7 +66,7 @@ class Pool:
         self.hclip = torch.cat([hclip, torch.full((hclip.shape[0], 77 - hclip.shape[1]), 49407, dtype=torch.long, device=dev)], 1)
         self.ht5 = torch.tensor(z["ht5"].astype(np.int64), device=dev)
         self.hspec = torch.tensor(z["hspec"], device=dev)
-        self.noise = torch.tensor(z["noise"], device=dev)  # engine noise for the eval seeds
+        self.seeds = z["noise"].shape[0]  # eval seeds 0..seeds-1 (sample_heldout draws their noise at its latent size)
         self.n = self.spec.shape[0]
 
     def idx(self, seed, step, b):
@@ -92,8 +90,7 @@ def stage1_batch(a, pool, step):
     x = render_torch.render(spec)
     bare = spec.clone()
     bare[:, 6] = 0  # no shapes: the background alone
-    m = ((x - render_torch.render(bare)).abs().amax(1, keepdim=True) > 0).float()
-    w = 1 + a.shape_weight1 * torch.nn.functional.max_pool2d(m, 3, 1, 1)
+    w = common.shape_weight(x, render_torch.render(bare), a.shape_weight1)
     if a.crop1 and a.crop1 < x.shape[-1]:
         g = common.step_rng(11, step)
         oy, ox = g.randrange(0, x.shape[-2] - a.crop1 + 1), g.randrange(0, x.shape[-1] - a.crop1 + 1)
@@ -153,8 +150,8 @@ def encoders(dev):
 
 
 def predict(flux, x, t, y, txt):
-    b = x.shape[0]
-    return flux(x, models.img_ids(b, LAT, LAT).to(x.device), txt, torch.zeros(b, txt.shape[1], 3, device=x.device), t, y)
+    b, n = x.shape[0], 2 * math.isqrt(x.shape[1])  # square latents: n x n packed into (n/2)^2 tokens
+    return flux(x, models.img_ids(b, n, n).to(x.device), txt, torch.zeros(b, txt.shape[1], 3, device=x.device), t, y)
 
 
 def cond(clip, t5, cid, tid):
@@ -245,7 +242,7 @@ def stage3(a, pool, ae, teacher, dev, log):
         i = pool.idx(3, step, a.b3)
         with torch.no_grad():
             y, txt = cond(clip, t5, pool.clip[i], pool.t5[i])
-            x = torch.randn((a.b3, (LAT // 2) ** 2, 64), device=dev, generator=gen)
+            x = torch.randn((a.b3, (common.latent_size(ae.p) // 2) ** 2, 64), device=dev, generator=gen)
             pts = [x]
             for s in range(4):
                 ts = np.linspace(sched[s], sched[s + 1], fine + 1)
@@ -277,11 +274,12 @@ def sample_heldout(flux, clip, t5, ae, pool, steps, dev, n=None):
     y, txt = cond(clip, t5, pool.hclip[:n], pool.ht5[:n])
     out = []
     ts = np.linspace(1.0, 0.0, steps + 1)
-    noise = torch.tensor(pool_mod.eval_noise(range(pool.noise.shape[0]), LAT), device=y.device)  # the engine's
-    for s in range(noise.shape[0]):
+    side = common.latent_size(ae.p)
+    noise = torch.tensor(pool_mod.eval_noise(range(pool.seeds), side), device=y.device)  # the engine's
+    for s in range(pool.seeds):
         x = models.pack(noise[s:s + 1].expand(y.shape[0], -1, -1, -1))
         x = euler(flux, x, ts, y, txt)
-        img = ae.decode(models.unpack(x, LAT, LAT)).clamp(-1, 1)
+        img = ae.decode(models.unpack(x, side, side)).clamp(-1, 1)
         out.append((127.5 * (img + 1)).to(torch.uint8).permute(0, 2, 3, 1).cpu().numpy())
     return np.stack(out, 1)
 
@@ -330,19 +328,12 @@ def main():
     ck = os.path.join(a.out, "ckpt")
     os.makedirs(ck, exist_ok=True)
     t_all = time.time()
-    global LAT
-    ae = models.AutoEncoder(ae_params(a)).to(dev)
     if os.path.exists(os.path.join(ck, "ae.pt")):  # resume (or seed_ae.py's autoencoder, whatever its depth)
-        d = torch.load(os.path.join(ck, "ae.pt"), map_location=dev)
-        ae = models.AutoEncoder(d.get("params", ae_params(a))).to(dev)
-        ae.load_state_dict(d["model"])
-        ae.scale_factor, ae.shift_factor = d["scale"], d["shift"]
+        ae = common.load_ae_ckpt(os.path.join(ck, "ae.pt"), ae_params(a), dev)
         log("vae", event="resumed")
     else:
         ae = stage1(a, pool, dev, log)
-        torch.save({"model": ae.state_dict(), "scale": ae.scale_factor, "shift": ae.shift_factor, "params": ae.p},
-                   os.path.join(ck, "ae.pt"))
-    LAT = common.latent_size(ae.p)
+        common.save_ae_ckpt(ae, os.path.join(ck, "ae.pt"))
     for p in ae.parameters():
         p.requires_grad_(False)
     if os.path.exists(os.path.join(ck, "teacher.pt")):

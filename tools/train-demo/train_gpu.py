@@ -183,8 +183,13 @@ def stage2(a, pool, ae, dev, log):
     flux, clip, t5 = encoders(dev)
     if a.init:
         warm_start(a, flux, clip, t5, log)
+    if a.text:  # pretrain_text.py's encoders, which already read the captions: kept fixed
+        d = torch.load(a.text, map_location=dev)
+        clip.load_state_dict(d["clip"])
+        t5.load_state_dict(d["t5"])
+        log("flow", event="text encoders", text=a.text)
     nets = torch.nn.ModuleList([flux, clip, t5])
-    if a.freeze_text:  # keep the warm start's text encoders: cheaper steps, the captions' meaning kept
+    if a.freeze_text or a.text:  # keep the warm start's text encoders: cheaper steps, the captions' meaning kept
         for p in list(clip.parameters()) + list(t5.parameters()):
             p.requires_grad_(False)
     ema = copy.deepcopy(nets)
@@ -306,6 +311,8 @@ def main():
     ap.add_argument("--crop1", type=int, default=0, help="stage 1 trains on random crops of this side (0: whole pictures)")
     ap.add_argument("--shape-weight1", type=float, default=0.0, help="stage 1's extra loss weight on shape pixels")
     ap.add_argument("--freeze-text", action="store_true", help="stage 2 keeps --init's text encoders fixed")
+    ap.add_argument("--text", help="stage 2 takes its text encoders from this pretrain_text.py checkpoint "
+                    "(text.pt) and keeps them fixed")
     ap.add_argument("--warmup2", type=int, default=300)
     ap.add_argument("--ema3", type=float, default=0.995, help="stage 3's EMA decay (lower for short runs)")
     ap.add_argument("--sample-prompts", type=int, help="sample only the first N held-out prompts (a quick check)")

@@ -98,12 +98,24 @@ func LoadWorld() (*World, error) {
 
 // LoadHeldout parses the embedded held-out evaluation set.
 func LoadHeldout() (*Heldout, error) {
-	var h Heldout
-	if err := json.Unmarshal(heldoutJSON, &h); err != nil {
+	h, err := ParseHeldout(heldoutJSON)
+	if err != nil {
 		return nil, fmt.Errorf("demo heldout.json: %w", err)
 	}
+	return h, nil
+}
+
+// ParseHeldout parses a prompt set in heldout.json's format ({"seeds": [...],
+// "prompts": [{"prompt", "bg", "shapes"}, ...]}), e.g. one drawn from the
+// training templates, which tells a model's reading of new phrasings apart
+// from its drawing.
+func ParseHeldout(data []byte) (*Heldout, error) {
+	var h Heldout
+	if err := json.Unmarshal(data, &h); err != nil {
+		return nil, err
+	}
 	if len(h.Prompts) == 0 || len(h.Seeds) == 0 {
-		return nil, fmt.Errorf("demo heldout.json: no prompts or no seeds")
+		return nil, fmt.Errorf("no prompts or no seeds")
 	}
 	return &h, nil
 }

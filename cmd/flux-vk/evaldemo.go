@@ -22,7 +22,7 @@ type evalFlags struct {
 	load                  loader.Options
 	steps, prompts, seeds int
 	full                  bool
-	out, judge            string
+	out, judge, set       string
 	device, precision     string
 	weightType            string
 	cpu, asJSON, quiet    bool
@@ -39,6 +39,7 @@ func parseEvalDemo(args []string) (*evalFlags, error) {
 	fs.BoolVar(&f.full, "full", false, "the whole held-out set: every prompt with every seed")
 	fs.StringVar(&f.out, "o", "", "folder to save the pictures in (pNNN_sS.png)")
 	fs.StringVar(&f.judge, "judge", "", "judge the pictures of this folder (pNNN_sS.png) instead of generating")
+	fs.StringVar(&f.set, "set", "", "prompt set file in demo/heldout.json's format (default: the held-out set)")
 	fs.StringVar(&f.device, "device", "", "device index or name substring")
 	fs.StringVar(&f.precision, "precision", "", "activations: f32 or f16 (default f16 where supported)")
 	fs.StringVar(&f.weightType, "weight-type", "", weightTypeUsage)
@@ -85,7 +86,7 @@ func runEvalDemo(args []string) (err error) {
 	if err != nil {
 		return err
 	}
-	h, err := demo.LoadHeldout()
+	h, err := f.promptSet()
 	if err != nil {
 		return err
 	}
@@ -107,6 +108,22 @@ func runEvalDemo(args []string) (err error) {
 	}
 	t.Print(os.Stdout)
 	return nil
+}
+
+// promptSet is --set's prompts, or the embedded held-out set.
+func (f *evalFlags) promptSet() (*demo.Heldout, error) {
+	if f.set == "" {
+		return demo.LoadHeldout()
+	}
+	data, err := os.ReadFile(f.set)
+	if err != nil {
+		return nil, fmt.Errorf("--set: %w", err)
+	}
+	h, err := demo.ParseHeldout(data)
+	if err != nil {
+		return nil, fmt.Errorf("--set %s: %w (want demo/heldout.json's format)", f.set, err)
+	}
+	return h, nil
 }
 
 // evaluate generates (or reads) and judges every job.

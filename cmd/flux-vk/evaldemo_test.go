@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -36,18 +37,49 @@ func cacheEnv(t *testing.T) []string {
 	return []string{"HOME=" + d, "HF_HOME=" + d, "HF_HUB_CACHE=", "XDG_CACHE_HOME=" + d}
 }
 
-// --judge scores existing pictures: the renderer's own are all right.
+// --judge scores existing pictures: the renderer's own are all right, for the
+// embedded held-out set and for a --set file of other prompts and seeds.
 func TestEvalDemoJudgesGroundTruth(t *testing.T) {
-	w, err := demo.LoadWorld()
-	if err != nil {
-		t.Fatal(err)
-	}
 	h, err := demo.LoadHeldout()
 	if err != nil {
 		t.Fatal(err)
 	}
+	other := &demo.Heldout{Seeds: []uint64{5}, Prompts: []demo.Spec{h.Prompts[7], h.Prompts[3], h.Prompts[4]}}
+	setFile := filepath.Join(t.TempDir(), "set.json")
+	data, err := json.Marshal(other)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(setFile, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name string
+		set  *demo.Heldout
+		args []string
+	}{
+		{"held-out", h, []string{"--prompts", "6"}},
+		{"--set", other, []string{"--set", setFile, "--full"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			n := min(6, len(c.set.Prompts))
+			dir := writeGroundTruth(t, c.set, n)
+			r := evalDemo(t, nil, append([]string{"--judge", dir}, c.args...)...)
+			if r.Tally.Pictures != n || r.Rates["overall"] != 1 {
+				t.Errorf("ground truth judged %+v, rates %v", r.Tally, r.Rates)
+			}
+		})
+	}
+}
+
+// writeGroundTruth renders the first n prompts of a set, at its first seed, as pNNN_sS.png.
+func writeGroundTruth(t *testing.T, h *demo.Heldout, n int) string {
+	t.Helper()
+	w, err := demo.LoadWorld()
+	if err != nil {
+		t.Fatal(err)
+	}
 	dir := t.TempDir()
-	const n = 6
 	for i := 0; i < n; i++ {
 		rgb, err := w.Render(h.Prompts[i])
 		if err != nil {
@@ -58,9 +90,20 @@ func TestEvalDemoJudgesGroundTruth(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	r := evalDemo(t, nil, "--judge", dir, "--prompts", fmt.Sprint(n))
-	if r.Tally.Pictures != n || r.Rates["overall"] != 1 {
-		t.Errorf("ground truth judged %+v, rates %v", r.Tally, r.Rates)
+	return dir
+}
+
+// A --set file that is not a prompt set is refused with a message naming it.
+func TestEvalDemoBadSet(t *testing.T) {
+	bad := filepath.Join(t.TempDir(), "bad.json")
+	if err := os.WriteFile(bad, []byte(`{"seeds": [0], "prompts": []}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{bad, filepath.Join(t.TempDir(), "missing.json")} {
+		_, errs, code := cli(t, nil, "eval-demo", "--set", f, "--judge", t.TempDir())
+		if code == 0 || !strings.Contains(errs, "--set") {
+			t.Errorf("--set %s: exit %d, stderr %q", f, code, errs)
+		}
 	}
 }
 

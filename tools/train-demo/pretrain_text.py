@@ -38,8 +38,33 @@ NC, NS, NZ = len(world.COLOR_NAMES) + 1, len(world.SHAPES) + 1, 3  # the last cl
 FILLERS = ["", "", "", "a picture of ", "here is ", "a scene with ", "look: ", "simple graphic, ", "a render of "]
 
 
-def augment(rng, cap):
-    """Generic paraphrase noise: the clauses in another order, commas dropped, a filler opening."""
+def joining_words():
+    """Words that join a caption's parts: the training templates' own words and the scene phrases'
+    prepositions, never a color, shape, size, position or scene noun, nor a word that names what the
+    parts are ("background", "two shapes")."""
+    words = set()
+    for t in W_TEMPLATES:
+        words |= {w.strip(",:;") for w in t.split() if "{" not in w}
+    taken = set(world.COLOR_NAMES)
+    for group in ("shape_words", "size_words", "position_words"):
+        for phrases in world.W[group].values():
+            for p in phrases:
+                taken |= {w for w in p.split() if w not in ("on", "at", "in", "the", "near")}
+    return sorted((words | {"over", "above", "under", "the"}) - taken - {"", "background", "backdrop", "shapes", "two"})
+
+
+W_TEMPLATES = world.W["one_templates"] + world.W["two_templates"] + world.W["bg_color_templates"]
+
+
+def augment(rng, cap, insert=0.0):
+    """Generic paraphrase noise: the clauses in another order, commas dropped, a filler opening, and
+    (with probability insert) one or two joining words put in at random places, so that no such word
+    alone decides the meaning (in training "over" only ever appears in a two-color scene)."""
+    if insert and rng.random() < insert:  # no draw at 0: the first run's captions stay the same
+        ws, vocab = cap.split(), joining_words()
+        for _ in range(rng.choice([1, 2])):
+            ws.insert(rng.randrange(len(ws) + 1), rng.choice(vocab))
+        cap = " ".join(ws)
     if rng.random() < 0.4:
         parts = cap.split(", ")
         rng.shuffle(parts)
@@ -60,11 +85,11 @@ def labels(spec):
     return out
 
 
-def caption_set(n, seed):
+def caption_set(n, seed, insert=0.0):
     """n training-template captions with paraphrase noise, their token ids and labels."""
     rng = random.Random(seed)
     specs = [world.sample_spec(rng) for _ in range(n)]
-    caps = [augment(rng, world.caption(rng, s)) for s in specs]
+    caps = [augment(rng, world.caption(rng, s), insert) for s in specs]
     clip, t5, _ = pool_mod.tokenize(caps)
     return clip, t5, np.array([labels(s) for s in specs], dtype=np.int64), caps
 
@@ -129,6 +154,7 @@ def main():
     ap.add_argument("--steps", type=int, default=0, help="replay this many steps instead of the time budget")
     ap.add_argument("--b", type=int, default=128)
     ap.add_argument("--lr", type=float, default=2e-3)
+    ap.add_argument("--insert", type=float, default=0.0, help="share of captions given one or two random joining words")
     a = ap.parse_args()
     common.setup()
     os.makedirs(a.out, exist_ok=True)
@@ -138,7 +164,7 @@ def main():
         clip.text_model.embeddings.token_embedding.weight.normal_(0, 0.02)
         clip.text_model.embeddings.position_embedding.weight.normal_(0, 0.01)
     heads = Heads(common.CLIP["hidden_size"], common.T5["d_model"])
-    cid, tid, lab, caps = caption_set(a.n, 17)
+    cid, tid, lab, caps = caption_set(a.n, 17, a.insert)
     cid, tid, lab = clip_ids(cid), torch.as_tensor(tid.astype(np.int64)), torch.as_tensor(lab)
     hc, ht, hl = heldout_set()
     hc, ht, hl = clip_ids(hc), torch.as_tensor(ht.astype(np.int64)), torch.as_tensor(hl)

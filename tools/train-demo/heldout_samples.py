@@ -1,0 +1,82 @@
+"""A prompt set drawn by an exported model in PyTorch, batched (a minute on 2
+cores where the engine's CPU reference executor takes a quarter hour), written
+as pNNN_sS.png for `flux-vk eval-demo --judge DIR`. Same tokens, noise,
+schedule and BF16 weights as the engine (pictures within 1 level of its own).
+
+  /usr/bin/python3 heldout_samples.py --model runs/cpu5/model --out /tmp/s4          # the held-out set
+  /usr/bin/python3 heldout_samples.py --model runs/cpu5/model --flux runs/cpu5/teacher --steps 50 --seeds 1 --out /tmp/t50
+
+--train-set N first writes N scenes captioned with the *training* templates to --set (eval-demo --set reads
+it too): a model that draws those right but not the held-out ones misreads new phrasings; one that fails
+both cannot draw yet.
+
+  /usr/bin/python3 heldout_samples.py --model M --set /tmp/train240.json --train-set 240 --out /tmp/tr
+  flux-vk eval-demo --set /tmp/train240.json --judge /tmp/tr --full
+"""
+import argparse
+import json
+import os
+import random
+
+import numpy as np
+import torch
+
+import common
+import pool as pool_mod
+import sample
+import st
+import train_gpu
+import world
+
+
+class PromptSet:
+    """What sample_heldout reads from a Pool: token ids and the number of seeds."""
+
+    def __init__(self, path):
+        h = json.load(open(path))
+        clip, t5, _ = pool_mod.tokenize([p["prompt"] for p in h["prompts"]])
+        self.hclip, self.ht5 = torch.tensor(clip.astype(np.int64)), torch.tensor(t5.astype(np.int64))
+        self.seeds = len(h["seeds"])
+        assert h["seeds"] == list(range(self.seeds)), "seeds must be 0..N-1 (the engine's noise for them)"
+
+
+def write_train_set(path, n, seed=4242):
+    rng = random.Random(seed)
+    prompts = []
+    for _ in range(n):
+        s = world.sample_spec(rng)
+        prompts.append({"prompt": world.caption(rng, s), "bg": s["bg"], "shapes": s["shapes"]})
+    with open(path, "w") as f:
+        json.dump({"seeds": [0], "prompts": prompts}, f, indent=0)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--model", required=True, help="exported model folder")
+    ap.add_argument("--flux", help="another exported folder whose transformer replaces the model's (a teacher)")
+    ap.add_argument("--steps", type=int, default=4)
+    ap.add_argument("--prompts", type=int, help="the first N prompts (default all)")
+    ap.add_argument("--seeds", type=int, help="seeds 0..N-1 (default all of the set's)")
+    ap.add_argument("--set", help="a prompt set file (demo/heldout.json's format) instead of the pool's held-out set")
+    ap.add_argument("--train-set", type=int, help="first write this many training-template scenes to --set")
+    ap.add_argument("--pool", default=os.path.join(common.RUNS, "pool.npz"))
+    ap.add_argument("--out", required=True)
+    a = ap.parse_args()
+    common.setup()
+    if a.train_set:
+        write_train_set(a.set, a.train_set)
+    flux, ae, clip, t5, _ = sample.load(a.model)
+    if a.flux:
+        flux = sample.load(a.flux)[0]
+    prompts = PromptSet(a.set) if a.set else train_gpu.Pool(a.pool, "cpu")
+    prompts.seeds = a.seeds or prompts.seeds
+    imgs = train_gpu.sample_heldout(flux, clip, t5, ae, prompts, a.steps, "cpu", a.prompts)
+    os.makedirs(a.out, exist_ok=True)
+    for p in range(imgs.shape[0]):
+        for s in range(imgs.shape[1]):
+            st.write_png(os.path.join(a.out, "p%03d_s%d.png" % (p, s)), imgs[p, s])
+
+
+if __name__ == "__main__":
+    with torch.no_grad():
+        main()

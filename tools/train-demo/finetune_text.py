@@ -10,7 +10,6 @@ encoders as they are.
   /usr/bin/python3 finetune_text.py --model ../../demo/model --minutes 15 --out runs/text-ft
 """
 import argparse
-import json
 import os
 import random
 import shutil
@@ -80,10 +79,7 @@ def main():
         tid = torch.cat([plain[1][i[:h]], noisy[1][i[h:]]])
         with torch.no_grad():
             x0 = models.pack(ae.encode(render_torch.render(spec[i])))
-        t = torch.sigmoid(torch.randn(a.b, generator=gen))
-        eps = torch.randn(x0.shape, generator=gen)
-        xt = (1 - t[:, None, None]) * x0 + t[:, None, None] * eps
-        loss = (train_gpu.predict(teacher, xt, t, clip(cid), t5(tid)) - (eps - x0)).pow(2).mean()
+        loss = train_gpu.flow_loss(teacher, x0, clip(cid), t5(tid), gen)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(params, 1.0)

@@ -16,7 +16,6 @@ both cannot draw yet.
 import argparse
 import json
 import os
-import random
 
 import numpy as np
 import torch
@@ -26,7 +25,6 @@ import pool as pool_mod
 import sample
 import st
 import train_gpu
-import world
 
 
 class PromptSet:
@@ -41,13 +39,8 @@ class PromptSet:
 
 
 def write_train_set(path, n, seed=4242):
-    rng = random.Random(seed)
-    prompts = []
-    for _ in range(n):
-        s = world.sample_spec(rng)
-        prompts.append({"prompt": world.caption(rng, s), "bg": s["bg"], "shapes": s["shapes"]})
     with open(path, "w") as f:
-        json.dump({"seeds": [0], "prompts": prompts}, f, indent=0)
+        json.dump({"seeds": [0], "prompts": pool_mod.heldout_set(n, seed, heldout=False)}, f, indent=0)
 
 
 def main():

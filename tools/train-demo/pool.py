@@ -43,12 +43,13 @@ def eval_noise(seeds, side=None):
                      for s in seeds])
 
 
-def heldout_set(n, seed):
+def heldout_set(n, seed, heldout=True):
+    """n scenes with their captions (demo/heldout.json's entries); heldout False: the training templates."""
     rng = random.Random(seed)
     out = []
     while len(out) < n:
-        sp = world.sample_spec(rng, heldout=True)
-        out.append({"prompt": world.caption(rng, sp, heldout=True), "bg": sp["bg"], "shapes": sp["shapes"]})
+        sp = world.sample_spec(rng, heldout=heldout)
+        out.append({"prompt": world.caption(rng, sp, heldout=heldout), "bg": sp["bg"], "shapes": sp["shapes"]})
     return out
 
 

@@ -38,6 +38,9 @@ NC, NS, NZ = len(world.COLOR_NAMES) + 1, len(world.SHAPES) + 1, 3  # the last cl
 FILLERS = ["", "", "", "a picture of ", "here is ", "a scene with ", "look: ", "simple graphic, ", "a render of "]
 
 
+W_TEMPLATES = world.W["one_templates"] + world.W["two_templates"] + world.W["bg_color_templates"]
+
+
 def joining_words():
     """Words that join a caption's parts: the training templates' own words and the scene phrases'
     prepositions, never a color, shape, size, position or scene noun, nor a word that names what the
@@ -53,7 +56,7 @@ def joining_words():
     return sorted((words | {"over", "above", "under", "the"}) - taken - {"", "background", "backdrop", "shapes", "two"})
 
 
-W_TEMPLATES = world.W["one_templates"] + world.W["two_templates"] + world.W["bg_color_templates"]
+JOINING = joining_words()
 
 
 def augment(rng, cap, insert=0.0):
@@ -61,9 +64,9 @@ def augment(rng, cap, insert=0.0):
     (with probability insert) one or two joining words put in at random places, so that no such word
     alone decides the meaning (in training "over" only ever appears in a two-color scene)."""
     if insert and rng.random() < insert:  # no draw at 0: the first run's captions stay the same
-        ws, vocab = cap.split(), joining_words()
+        ws = cap.split()
         for _ in range(rng.choice([1, 2])):
-            ws.insert(rng.randrange(len(ws) + 1), rng.choice(vocab))
+            ws.insert(rng.randrange(len(ws) + 1), rng.choice(JOINING))
         cap = " ".join(ws)
     if rng.random() < 0.4:
         parts = cap.split(", ")

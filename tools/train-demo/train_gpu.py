@@ -34,6 +34,7 @@ import pool as pool_mod
 import render_torch
 import st
 
+
 class Log:
     def __init__(self, path):
         self.f = open(path, "a")
@@ -179,6 +180,14 @@ def warm_start(a, flux, clip, t5, log):
     log("flow", event="warm start", model=a.init, flux=a.init_flux or a.init)
 
 
+def flow_loss(flux, x0, y, txt, gen):
+    """Rectified flow: x_t = (1-t) x0 + t eps with logit-normal t; the velocity target is eps - x0."""
+    t = torch.sigmoid(torch.randn(x0.shape[0], device=x0.device, generator=gen))
+    eps = torch.randn(x0.shape, device=x0.device, generator=gen)
+    xt = (1 - t[:, None, None]) * x0 + t[:, None, None] * eps
+    return (predict(flux, xt, t, y, txt) - (eps - x0)).pow(2).mean()
+
+
 def stage2(a, pool, ae, dev, log):
     flux, clip, t5 = encoders(dev)
     if a.init:
@@ -193,7 +202,8 @@ def stage2(a, pool, ae, dev, log):
         for p in list(clip.parameters()) + list(t5.parameters()):
             p.requires_grad_(False)
     ema = copy.deepcopy(nets)
-    opt = torch.optim.AdamW([p for p in nets.parameters() if p.requires_grad], a.lr2, weight_decay=0.0)
+    trainable = [p for p in nets.parameters() if p.requires_grad]
+    opt = torch.optim.AdamW(trainable, a.lr2, weight_decay=0.0)
     more, t0 = timed(a.t2, a.steps2)
     step, run = 0, None
     gen = torch.Generator(device=dev).manual_seed(2)
@@ -204,14 +214,10 @@ def stage2(a, pool, ae, dev, log):
         i = pool.idx(2, step, a.b2)
         with torch.no_grad():
             x0 = models.pack(ae.encode(render_torch.render(pool.spec[i])))
-        t = torch.sigmoid(torch.randn(a.b2, device=dev, generator=gen))
-        eps = torch.randn(x0.shape, device=dev, generator=gen)
-        xt = (1 - t[:, None, None]) * x0 + t[:, None, None] * eps
-        y, txt = cond(clip, t5, pool.clip[i], pool.t5[i])
-        loss = (predict(flux, xt, t, y, txt) - (eps - x0)).pow(2).mean()
+        loss = flow_loss(flux, x0, *cond(clip, t5, pool.clip[i], pool.t5[i]), gen)
         opt.zero_grad(set_to_none=True)
         loss.backward()
-        torch.nn.utils.clip_grad_norm_([p for p in nets.parameters() if p.requires_grad], 1.0)
+        torch.nn.utils.clip_grad_norm_(trainable, 1.0)
         opt.step()
         step += 1
         ema_update(ema, nets, 0.999 if step > 1000 else 0.99)

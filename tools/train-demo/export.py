@@ -57,6 +57,13 @@ def write(out, flux, clip, t5, ae):
     st.save(os.path.join(out, "text_encoder_2", "model.safetensors"), _bf16(t5.state_dict()), meta)
 
 
+def rewrite_encoders(out, clip, t5):
+    """Replaces the text encoders' tensors of the exported folder out (BF16, metadata kept)."""
+    for sub, m in (("text_encoder", clip), ("text_encoder_2", t5)):
+        path = os.path.join(out, sub, "model.safetensors")
+        st.save(path, _bf16(m.state_dict()), st.load(path)[1])
+
+
 def write_vae(out, ae):
     """Writes out/vae (config and BF16 tensors)."""
     meta = {"format": "pt", "source": "flux-vk tools/train-demo"}

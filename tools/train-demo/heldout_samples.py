@@ -5,6 +5,7 @@ schedule and BF16 weights as the engine (pictures within 1 level of its own).
 
   /usr/bin/python3 heldout_samples.py --model runs/cpu5/model --out /tmp/s4          # the held-out set
   /usr/bin/python3 heldout_samples.py --model runs/cpu5/model --flux runs/cpu5/teacher --steps 50 --seeds 1 --out /tmp/t50
+  /usr/bin/python3 heldout_samples.py --model ../../demo/model --flux teacher/transformer.safetensors --steps 50 --seeds 1 --out /tmp/t50
 
 --train-set N first writes N scenes captioned with the *training* templates to --set (eval-demo --set reads
 it too): a model that draws those right but not the held-out ones misreads new phrasings; one that fails
@@ -46,7 +47,8 @@ def write_train_set(path, n, seed=4242):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--model", required=True, help="exported model folder")
-    ap.add_argument("--flux", help="another exported folder whose transformer replaces the model's (a teacher)")
+    ap.add_argument("--flux", help="another exported folder whose transformer replaces the model's (a teacher), "
+                    "or a single-file transformer such as teacher/transformer.safetensors")
     ap.add_argument("--steps", type=int, default=4)
     ap.add_argument("--prompts", type=int, help="the first N prompts (default all)")
     ap.add_argument("--seeds", type=int, help="seeds 0..N-1 (default all of the set's)")
@@ -60,7 +62,7 @@ def main():
         write_train_set(a.set, a.train_set)
     flux, ae, clip, t5, _ = sample.load(a.model)
     if a.flux:
-        flux = sample.load(a.flux)[0]
+        flux = sample.load_flux(a.flux)
     prompts = PromptSet(a.set) if a.set else train_gpu.Pool(a.pool, "cpu")
     prompts.seeds = a.seeds or prompts.seeds
     imgs = train_gpu.sample_heldout(flux, clip, t5, ae, prompts, a.steps, "cpu", a.prompts)

@@ -38,6 +38,15 @@ def load(folder):
     return flux, ae, clip, t5, fc["max_sequence_length"]
 
 
+def load_flux(path):
+    """An exported folder's transformer, or a single file written by teacher.py (the teacher)."""
+    if os.path.isdir(path):
+        return load(path)[0]
+    flux = models.Flux(common.FLUX)
+    flux.load_state_dict({k: v.float() for k, v in st.load(path)[0].items()})
+    return flux
+
+
 @torch.no_grad()
 def generate(m, prompt, seed, steps):
     flux, ae, clip, t5, tlen = m

@@ -1,0 +1,108 @@
+"""The text encoders' vocabulary rows that training never used, made neutral.
+
+Both encoders keep the tokenizers' full vocabularies (49 408 and 32 128 rows) but the
+training captions use fewer than a hundred ids: every other row is still its random
+initialisation (T5's at the norm of a trained one), so a word the captions never had
+("image", "drawing", "solid", ";") reaches the attention as a loud random vector and
+can drown out the words around it. Every unused row is set to one vector:
+
+  zero  all zeros
+  mean  the mean of the used rows
+  pad   the padding token's row (the captions end in dozens of them: a token the model
+        has learned to look past)
+
+  /usr/bin/python3 unknown_rows.py --model ../../demo/model --mode zero --out runs/unk-zero/model
+  /usr/bin/python3 unknown_rows.py --check-set /tmp/train240.json /tmp/train240_unk.json
+"""
+import argparse
+import json
+import os
+import re
+import shutil
+
+import numpy as np
+import torch
+
+import common
+import export
+import sample
+
+
+def unknown_words(part):
+    """Words the captions never use, for teaching the encoders to look past them: whole words of
+    CLIP's vocabulary (4-10 letters) that no template, synonym, filler or held-out prompt has. Half
+    of them (part 0) for training, the other half (part 1) for checking, so neither the check nor the
+    held-out set ever shows a word that training inserted."""
+    import pretrain_text
+    import world
+    vocab = json.load(open(os.path.join(common.ROOT, "loader", "tokenizer", "data", "clip", "vocab.json")))
+    used = set(re.findall(r"[a-z]+", json.dumps(world.W).lower() + " ".join(pretrain_text.FILLERS)))
+    held = json.load(open(os.path.join(common.ROOT, "demo", "heldout.json")))["prompts"]
+    used |= set(re.findall(r"[a-z]+", " ".join(p["prompt"] for p in held).lower()))
+    words = sorted({k[:-4] for k in vocab if k.endswith("</w>") and re.fullmatch(r"[a-z]{4,10}", k[:-4])} - used)
+    return words[part::2]
+
+
+def with_unknown(rng, cap, words):
+    """cap with one or two of words put in at random places."""
+    ws = cap.split()
+    for _ in range(rng.choice([1, 2])):
+        ws.insert(rng.randrange(len(ws) + 1), rng.choice(words))
+    return " ".join(ws)
+
+
+def used_ids(pool_path):
+    """The ids any training caption has, for each encoder (pool.npz holds them all, padding included)."""
+    p = np.load(pool_path)
+    return {k: torch.from_numpy(np.unique(p[k]).astype(np.int64)) for k in ("clip", "t5")}
+
+
+def neutralise(table, used, mode, pad_id):
+    """Sets every row of table (vocab x width) not in used to the mode's vector; returns how many."""
+    keep = torch.zeros(table.shape[0], dtype=torch.bool)
+    keep[used] = True
+    vec = {"zero": lambda: torch.zeros(table.shape[1]), "mean": lambda: table[keep].mean(0),
+           "pad": lambda: table[pad_id].clone()}[mode]()
+    with torch.no_grad():
+        table[~keep] = vec
+    return int((~keep).sum())
+
+
+def write_check_set(src, dst, seed=77):
+    """src's prompt set (heldout_samples.py --train-set writes one) with one or two unknown words
+    (part 1) put into each prompt: how much a word the encoders never saw still disturbs them."""
+    import random
+    rng, words = random.Random(seed), unknown_words(1)
+    h = json.load(open(src))
+    for p in h["prompts"]:
+        p["prompt"] = with_unknown(rng, p["prompt"], words)
+    with open(dst, "w") as f:
+        json.dump(h, f, indent=0)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--check-set", nargs=2, metavar=("SRC", "DST"),
+                    help="only write SRC's prompts with unknown words inserted to DST")
+    ap.add_argument("--model", help="exported model folder")
+    ap.add_argument("--mode", choices=["zero", "mean", "pad"], default="zero")
+    ap.add_argument("--pool", default=os.path.join(common.RUNS, "pool.npz"))
+    ap.add_argument("--out", help="a copy of the model with the new tables")
+    a = ap.parse_args()
+    if a.check_set:
+        return write_check_set(*a.check_set)
+    common.setup()
+    _, _, clip, t5, _ = sample.load(a.model)
+    used = used_ids(a.pool)
+    # the pad ids: CLIP pads with its end-of-text token, T5 with id 0
+    n_c = neutralise(clip.text_model.embeddings.token_embedding.weight, used["clip"], a.mode, 49407)
+    n_t = neutralise(t5.shared.weight, used["t5"], a.mode, 0)
+    if os.path.abspath(a.out) != os.path.abspath(a.model):
+        shutil.copytree(a.model, a.out, dirs_exist_ok=True)
+    export.rewrite_encoders(a.out, clip, t5)
+    print("rows set to %s: CLIP %d of %d, T5 %d of %d" % (a.mode, n_c, clip.text_model.embeddings.token_embedding.weight.shape[0],
+                                                      n_t, t5.shared.weight.shape[0]))
+
+
+if __name__ == "__main__":
+    main()

@@ -133,11 +133,12 @@ func TestGenerateDefaultsToDemoModel(t *testing.T) {
 
 // The demo model follows its prompts: the first 12 held-out prompts (seed
 // 0, 4 steps) on the test device. Measured on this model with the CPU
-// executor: background 8/12, shape color 11/14, position 11/14, shape class
-// 0/14 (its shapes are soft blobs; see tools/train-demo/README.md); Mesa's
-// software device passes the same bounds. A random-weight model scores near
-// zero on all of them; the bounds leave room for rounding differences
-// between devices.
+// executor: background 12/12, shape color 12/14, position 12/14, shape
+// class 1/14 (its shapes are soft blobs; see tools/train-demo/README.md).
+// Each of these prompts has a word training never used; before their
+// vocabulary rows were zeroed the model got 8/12 backgrounds, below the
+// background bound. A random-weight model scores near zero on all of them;
+// the bounds leave room for rounding differences between devices.
 func TestEvalDemoSubset(t *testing.T) {
 	if testing.Short() {
 		t.Skip("generates 12 pictures")
@@ -154,7 +155,7 @@ func TestEvalDemoSubset(t *testing.T) {
 	for _, c := range []struct {
 		rate string
 		min  float64
-	}{{"background", 0.5}, {"shape_color", 0.6}, {"position", 0.6}} {
+	}{{"background", 0.75}, {"shape_color", 0.6}, {"position", 0.6}} {
 		if got := r.Rates[c.rate]; got < c.min {
 			t.Errorf("%s adherence %.2f, want at least %.2f (rates %v)", c.rate, got, c.min, r.Rates)
 		}

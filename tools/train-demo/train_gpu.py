@@ -33,6 +33,7 @@ import models
 import pool as pool_mod
 import render_torch
 import st
+import unknown_rows
 
 
 class Log:
@@ -69,6 +70,10 @@ class Pool:
         self.hspec = torch.tensor(z["hspec"], device=dev)
         self.seeds = z["noise"].shape[0]  # eval seeds 0..seeds-1 (sample_heldout draws their noise at its latent size)
         self.n = self.spec.shape[0]
+
+    def used_ids(self):
+        """The ids the training captions use, for each encoder (the CLIP padding included)."""
+        return {"clip": torch.unique(self.clip), "t5": torch.unique(self.t5)}
 
     def idx(self, seed, step, b):
         g = torch.Generator().manual_seed(seed * 1_000_003 + step)
@@ -349,12 +354,17 @@ def main():
         common.save_ae_ckpt(ae, os.path.join(ck, "ae.pt"))
     for p in ae.parameters():
         p.requires_grad_(False)
-    if os.path.exists(os.path.join(ck, "teacher.pt")):
+    resumed = os.path.exists(os.path.join(ck, "teacher.pt"))
+    if resumed:
         teacher = torch.nn.ModuleList(encoders(dev))
         teacher.load_state_dict(torch.load(os.path.join(ck, "teacher.pt"), map_location=dev))
         log("flow", event="resumed")
     else:
         teacher = stage2(a, pool, ae, dev, log)
+    # vocabulary rows no training caption used are still random: zeroed, so an unknown word in a
+    # prompt is passed over (unknown_rows.py); the training captions' pictures do not change
+    log("flow", event="unused vocabulary rows zeroed", rows=unknown_rows.apply(teacher[1], teacher[2], pool.used_ids()))
+    if not resumed:
         torch.save(teacher.state_dict(), os.path.join(ck, "teacher.pt"))
         export.write(os.path.join(a.out, "teacher"), teacher[0], teacher[1], teacher[2], ae)
     for p in teacher.parameters():

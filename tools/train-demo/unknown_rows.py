@@ -20,7 +20,6 @@ import os
 import re
 import shutil
 
-import numpy as np
 import torch
 
 import common
@@ -53,19 +52,26 @@ def with_unknown(rng, cap, words):
 
 def used_ids(pool_path):
     """The ids any training caption has, for each encoder (pool.npz holds them all, padding included)."""
-    p = np.load(pool_path)
-    return {k: torch.from_numpy(np.unique(p[k]).astype(np.int64)) for k in ("clip", "t5")}
+    import train_gpu
+    return train_gpu.Pool(pool_path, "cpu").used_ids()
 
 
 def neutralise(table, used, mode, pad_id):
     """Sets every row of table (vocab x width) not in used to the mode's vector; returns how many."""
-    keep = torch.zeros(table.shape[0], dtype=torch.bool)
-    keep[used] = True
-    vec = {"zero": lambda: torch.zeros(table.shape[1]), "mean": lambda: table[keep].mean(0),
+    keep = torch.zeros(table.shape[0], dtype=torch.bool, device=table.device)
+    keep[used.to(table.device)] = True
+    vec = {"zero": lambda: torch.zeros(table.shape[1], device=table.device), "mean": lambda: table[keep].mean(0),
            "pad": lambda: table[pad_id].clone()}[mode]()
     with torch.no_grad():
         table[~keep] = vec
     return int((~keep).sum())
+
+
+def apply(clip, t5, used, mode="zero"):
+    """Both encoders' unused rows (used: used_ids' dict); the pad ids are CLIP's end-of-text token
+    (its captions are padded with it) and T5's 0. Returns the number of rows set in each."""
+    return (neutralise(clip.text_model.embeddings.token_embedding.weight, used["clip"], mode, 49407),
+            neutralise(t5.shared.weight, used["t5"], mode, 0))
 
 
 def write_check_set(src, dst, seed=77):
@@ -93,10 +99,7 @@ def main():
         return write_check_set(*a.check_set)
     common.setup()
     _, _, clip, t5, _ = sample.load(a.model)
-    used = used_ids(a.pool)
-    # the pad ids: CLIP pads with its end-of-text token, T5 with id 0
-    n_c = neutralise(clip.text_model.embeddings.token_embedding.weight, used["clip"], a.mode, 49407)
-    n_t = neutralise(t5.shared.weight, used["t5"], a.mode, 0)
+    n_c, n_t = apply(clip, t5, used_ids(a.pool), a.mode)
     if os.path.abspath(a.out) != os.path.abspath(a.model):
         shutil.copytree(a.model, a.out, dirs_exist_ok=True)
     export.rewrite_encoders(a.out, clip, t5)

@@ -54,7 +54,7 @@ def batch_set(n, seed, insert, same=False, unk=0.0):
     noisy = [pretrain_text.augment(rng, p if same else world.caption(rng, s), insert) for s, p in zip(specs, plain)]
     if unk:  # words the captions never have (unknown_rows.unknown_words: the training half)
         words = unknown_rows.unknown_words(0)
-        noisy = [unknown_rows.with_unknown(rng, c, words) if rng.random() < unk else c for c in noisy]
+        noisy = [pretrain_text.insert_words(rng, c, words) if rng.random() < unk else c for c in noisy]
     pc, pt, _ = pool_mod.tokenize(plain)
     nc, nt, _ = pool_mod.tokenize(noisy)
     arr = torch.tensor(np.array([world.spec_array(s) for s in specs], dtype=np.float32))
@@ -62,14 +62,10 @@ def batch_set(n, seed, insert, same=False, unk=0.0):
     return arr, (as_long(pc), as_long(pt)), (as_long(nc), as_long(nt)), noisy[:6]
 
 
-SCHNELL4 = torch.tensor([1.0, 0.75, 0.5, 0.25])  # the 4-step schedule's points (unshifted)
-
-
 def match_loss(net, x0, t, new, old, gen):
     """How far the velocity with the new encoders' reading is from the one with the original
     encoders' reading of the plain caption, at x_t = (1-t) x0 + t eps."""
-    eps = torch.randn(x0.shape, generator=gen)
-    xt = (1 - t[:, None, None]) * x0 + t[:, None, None] * eps
+    xt, _ = train_gpu.noised(x0, t, gen)
     with torch.no_grad():
         target = train_gpu.predict(net, xt, t, *old)
     return (train_gpu.predict(net, xt, t, *new) - target).pow(2).mean(dim=(1, 2))
@@ -110,6 +106,7 @@ def main():
             table.register_hook(lambda g, keep=keep: g * keep)
     opt = torch.optim.AdamW(params, a.lr, weight_decay=0.0)
     gen = torch.Generator().manual_seed(23)
+    schnell = torch.tensor(train_gpu.SCHNELL4[:4])  # where the student is sampled
     t0, step, run, run_noisy = time.time(), 0, None, None
     while time.time() - t0 < 60 * a.minutes:
         frac = (time.time() - t0) / (60 * a.minutes)
@@ -122,7 +119,7 @@ def main():
         with torch.no_grad():
             x0 = models.pack(ae.encode(render_torch.render(spec[i])))
         if a.match:
-            net, t = (student, SCHNELL4[torch.randint(0, 4, (a.b,), generator=gen)]) if step % 2 == 0 else \
+            net, t = (student, schnell[torch.randint(0, 4, (a.b,), generator=gen)]) if step % 2 == 0 else \
                 (teacher, torch.sigmoid(torch.randn(a.b, generator=gen)))
             per = match_loss(net, x0, t, (clip(cid), t5(tid)), (clip0(plain[0][i]), t50(plain[1][i])), gen)
             loss, noisy_loss = per.mean(), per[h:].mean().item()

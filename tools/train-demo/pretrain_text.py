@@ -59,15 +59,20 @@ def joining_words():
 JOINING = joining_words()
 
 
+def insert_words(rng, cap, words):
+    """cap with one or two of words put in at random places."""
+    ws = cap.split()
+    for _ in range(rng.choice([1, 2])):
+        ws.insert(rng.randrange(len(ws) + 1), rng.choice(words))
+    return " ".join(ws)
+
+
 def augment(rng, cap, insert=0.0):
     """Generic paraphrase noise: the clauses in another order, commas dropped, a filler opening, and
     (with probability insert) one or two joining words put in at random places, so that no such word
     alone decides the meaning (in training "over" only ever appears in a two-color scene)."""
     if insert and rng.random() < insert:  # no draw at 0: the first run's captions stay the same
-        ws = cap.split()
-        for _ in range(rng.choice([1, 2])):
-            ws.insert(rng.randrange(len(ws) + 1), rng.choice(JOINING))
-        cap = " ".join(ws)
+        cap = insert_words(rng, cap, JOINING)
     if rng.random() < 0.4:
         parts = cap.split(", ")
         rng.shuffle(parts)

@@ -185,11 +185,16 @@ def warm_start(a, flux, clip, t5, log):
     log("flow", event="warm start", model=a.init, flux=a.init_flux or a.init)
 
 
-def flow_loss(flux, x0, y, txt, gen):
-    """Rectified flow: x_t = (1-t) x0 + t eps with logit-normal t; the velocity target is eps - x0."""
-    t = torch.sigmoid(torch.randn(x0.shape[0], device=x0.device, generator=gen))
+def noised(x0, t, gen):
+    """x_t = (1-t) x0 + t eps on the rectified-flow path, and its eps."""
     eps = torch.randn(x0.shape, device=x0.device, generator=gen)
-    xt = (1 - t[:, None, None]) * x0 + t[:, None, None] * eps
+    return (1 - t[:, None, None]) * x0 + t[:, None, None] * eps, eps
+
+
+def flow_loss(flux, x0, y, txt, gen):
+    """Rectified flow with logit-normal t; the velocity target is eps - x0."""
+    t = torch.sigmoid(torch.randn(x0.shape[0], device=x0.device, generator=gen))
+    xt, eps = noised(x0, t, gen)
     return (predict(flux, xt, t, y, txt) - (eps - x0)).pow(2).mean()
 
 
@@ -242,6 +247,9 @@ def euler(flux, x, ts, y, txt):
     return x
 
 
+SCHNELL4 = [1.0, 0.75, 0.5, 0.25, 0.0]  # the 4-step schnell schedule (unshifted): what stage 3 distils to
+
+
 def stage3(a, pool, ae, teacher, dev, log):
     tflux, clip, t5 = teacher
     student = copy.deepcopy(tflux)
@@ -249,7 +257,6 @@ def stage3(a, pool, ae, teacher, dev, log):
         p.requires_grad_(True)
     ema = copy.deepcopy(student)
     opt = torch.optim.AdamW(student.parameters(), a.lr3, weight_decay=0.0)
-    sched = [1.0, 0.75, 0.5, 0.25, 0.0]
     fine = a.fine
     more, t0 = timed(a.t3, a.steps3)
     step, run = 0, None
@@ -261,12 +268,12 @@ def stage3(a, pool, ae, teacher, dev, log):
             x = torch.randn((a.b3, (common.latent_size(ae.p) // 2) ** 2, 64), device=dev, generator=gen)
             pts = [x]
             for s in range(4):
-                ts = np.linspace(sched[s], sched[s + 1], fine + 1)
+                ts = np.linspace(SCHNELL4[s], SCHNELL4[s + 1], fine + 1)
                 x = euler(tflux, x, ts, y, txt)
                 pts.append(x)
         xs = torch.cat(pts[:4])
-        tgt = torch.cat([(pts[s + 1] - pts[s]) / (sched[s + 1] - sched[s]) for s in range(4)])
-        tt = torch.cat([torch.full((a.b3,), sched[s], device=dev) for s in range(4)])
+        tgt = torch.cat([(pts[s + 1] - pts[s]) / (SCHNELL4[s + 1] - SCHNELL4[s]) for s in range(4)])
+        tt = torch.cat([torch.full((a.b3,), SCHNELL4[s], device=dev) for s in range(4)])
         loss = (predict(student, xs, tt, y.repeat(4, 1), txt.repeat(4, 1, 1)) - tgt).pow(2).mean()
         opt.zero_grad(set_to_none=True)
         loss.backward()

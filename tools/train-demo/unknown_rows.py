@@ -17,6 +17,7 @@ can drown out the words around it. Every unused row is set to one vector:
 import argparse
 import json
 import os
+import random
 import re
 import shutil
 
@@ -40,14 +41,6 @@ def unknown_words(part):
     used |= set(re.findall(r"[a-z]+", " ".join(p["prompt"] for p in held).lower()))
     words = sorted({k[:-4] for k in vocab if k.endswith("</w>") and re.fullmatch(r"[a-z]{4,10}", k[:-4])} - used)
     return words[part::2]
-
-
-def with_unknown(rng, cap, words):
-    """cap with one or two of words put in at random places."""
-    ws = cap.split()
-    for _ in range(rng.choice([1, 2])):
-        ws.insert(rng.randrange(len(ws) + 1), rng.choice(words))
-    return " ".join(ws)
 
 
 def used_ids(pool_path):
@@ -77,11 +70,11 @@ def apply(clip, t5, used, mode="zero"):
 def write_check_set(src, dst, seed=77):
     """src's prompt set (heldout_samples.py --train-set writes one) with one or two unknown words
     (part 1) put into each prompt: how much a word the encoders never saw still disturbs them."""
-    import random
+    import pretrain_text
     rng, words = random.Random(seed), unknown_words(1)
     h = json.load(open(src))
     for p in h["prompts"]:
-        p["prompt"] = with_unknown(rng, p["prompt"], words)
+        p["prompt"] = pretrain_text.insert_words(rng, p["prompt"], words)
     with open(dst, "w") as f:
         json.dump(h, f, indent=0)
 
@@ -97,6 +90,8 @@ def main():
     a = ap.parse_args()
     if a.check_set:
         return write_check_set(*a.check_set)
+    if not a.model or not a.out:
+        ap.error("give --model and --out (or --check-set SRC DST)")
     common.setup()
     _, _, clip, t5, _ = sample.load(a.model)
     n_c, n_t = apply(clip, t5, used_ids(a.pool), a.mode)

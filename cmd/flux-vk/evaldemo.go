@@ -26,6 +26,7 @@ type evalFlags struct {
 	device, precision     string
 	weightType            string
 	cpu, asJSON, quiet    bool
+	cfg                   float64
 }
 
 func parseEvalDemo(args []string) (*evalFlags, error) {
@@ -34,6 +35,7 @@ func parseEvalDemo(args []string) (*evalFlags, error) {
 	fs.StringVar(&f.load.ModelDir, "model", "", "model folder (default: the built-in demo model)")
 	fs.StringVar(&f.load.DiffusionModel, "diffusion-model", "", "transformer file replacing the model's (e.g. tools/train-demo/teacher/transformer.safetensors)")
 	fs.IntVar(&f.steps, "steps", 4, "sampling steps")
+	fs.Float64Var(&f.cfg, "cfg-scale", 1, "true classifier-free guidance against the empty prompt (> 1; e.g. the guided 50-step teacher)")
 	fs.IntVar(&f.prompts, "prompts", 12, "held-out prompts to run (the first N)")
 	fs.IntVar(&f.seeds, "seeds", 1, "seeds per prompt")
 	fs.BoolVar(&f.full, "full", false, "the whole held-out set: every prompt with every seed")
@@ -54,6 +56,9 @@ func parseEvalDemo(args []string) (*evalFlags, error) {
 	}
 	if f.steps < 1 || f.prompts < 1 || f.seeds < 1 {
 		return nil, fmt.Errorf("--steps, --prompts and --seeds must be 1 or more")
+	}
+	if f.cfg < 1 {
+		return nil, fmt.Errorf("--cfg-scale %g: must be 1 (no guidance) or more", f.cfg)
 	}
 	return f, nil
 }
@@ -218,7 +223,7 @@ func (f *evalFlags) generator() (func(evalJob) ([]byte, error), func(), error) {
 	}
 	return func(j evalJob) ([]byte, error) {
 		res, err := eng.Generate(pipeline.Request{Prompt: j.spec.Prompt, Width: demo.Size, Height: demo.Size,
-			Steps: f.steps, Seed: j.seed, RNG: pipeline.RNGTorchBF16}, nil)
+			Steps: f.steps, Seed: j.seed, RNG: pipeline.RNGTorchBF16, CFGScale: float32(f.cfg)}, nil)
 		if err != nil {
 			return nil, fmt.Errorf("prompt %d seed %d: %w", j.index, j.seed, err)
 		}

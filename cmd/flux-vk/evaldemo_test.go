@@ -107,6 +107,14 @@ func TestEvalDemoBadSet(t *testing.T) {
 	}
 }
 
+// A guidance scale below 1 is refused before any model is loaded.
+func TestEvalDemoBadCFGScale(t *testing.T) {
+	_, errs, code := cli(t, nil, "eval-demo", "--cfg-scale", "0.5", "--judge", t.TempDir())
+	if code == 0 || !strings.Contains(errs, "--cfg-scale") {
+		t.Errorf("exit %d, stderr %q", code, errs)
+	}
+}
+
 // With no model given and nothing in the Hugging Face cache, generate uses
 // the built-in demo model at its native size and says so.
 func TestGenerateDefaultsToDemoModel(t *testing.T) {

@@ -36,6 +36,7 @@ class PromptSet:
         clip, t5, _ = pool_mod.tokenize([p["prompt"] for p in h["prompts"]])
         self.hclip, self.ht5 = torch.tensor(clip.astype(np.int64)), torch.tensor(t5.astype(np.int64))
         self.seeds = len(h["seeds"])
+        self.empty = train_gpu.empty_caption(self.hclip[0], self.ht5[0])
         assert h["seeds"] == list(range(self.seeds)), "seeds must be 0..N-1 (the engine's noise for them)"
 
 
@@ -50,6 +51,7 @@ def main():
     ap.add_argument("--flux", help="another exported folder whose transformer replaces the model's (a teacher), "
                     "or a single-file transformer such as teacher/transformer.safetensors")
     ap.add_argument("--steps", type=int, default=4)
+    ap.add_argument("--cfg", type=float, default=1.0, help="classifier-free guidance scale against the empty caption")
     ap.add_argument("--prompts", type=int, help="the first N prompts (default all)")
     ap.add_argument("--seeds", type=int, help="seeds 0..N-1 (default all of the set's)")
     ap.add_argument("--set", help="a prompt set file (demo/heldout.json's format) instead of the pool's held-out set")
@@ -65,7 +67,7 @@ def main():
         flux = sample.load_flux(a.flux)
     prompts = PromptSet(a.set) if a.set else train_gpu.Pool(a.pool, "cpu")
     prompts.seeds = a.seeds or prompts.seeds
-    imgs = train_gpu.sample_heldout(flux, clip, t5, ae, prompts, a.steps, "cpu", a.prompts)
+    imgs = train_gpu.sample_heldout(flux, clip, t5, ae, prompts, a.steps, "cpu", a.prompts, a.cfg)
     os.makedirs(a.out, exist_ok=True)
     for p in range(imgs.shape[0]):
         for s in range(imgs.shape[1]):

@@ -4,11 +4,14 @@
    scale/shift measured;
 2. rectified flow: transformer + CLIP + T5 from scratch on the frozen
    autoencoder's latents, x_t = (1-t) x0 + t eps, target eps - x0,
-   logit-normal t, EMA of the weights (the teacher);
+   logit-normal t, EMA of the weights (the teacher); --drop2 replaces that
+   share of the captions with the empty one (caption dropout), so the teacher
+   also learns the unconditional velocity classifier-free guidance needs;
 3. timestep distillation: the student (initialised from the teacher) learns,
    at each of the 4 points of the schnell schedule (1, .75, .5, .25), the
    velocity that lands one Euler step exactly where the teacher's fine Euler
-   trajectory (8 steps per segment) lands.
+   trajectory (8 steps per segment) lands; with --cfg3 the teacher's
+   trajectory is guided, the student is not (guidance distillation).
 
 Then the held-out prompts are sampled (student 4 steps, teacher 50 steps) with
 the engine's noise, and the models are exported (export.py).
@@ -71,6 +74,10 @@ class Pool:
         self.seeds = z["noise"].shape[0]  # eval seeds 0..seeds-1 (sample_heldout draws their noise at its latent size)
         self.n = self.spec.shape[0]
 
+    @property
+    def empty(self):
+        return empty_caption(self.hclip[0], self.ht5[0])
+
     def used_ids(self):
         """The ids the training captions use, for each encoder (the CLIP padding included)."""
         return {"clip": torch.unique(self.clip), "t5": torch.unique(self.t5)}
@@ -78,6 +85,19 @@ class Pool:
     def idx(self, seed, step, b):
         g = torch.Generator().manual_seed(seed * 1_000_003 + step)
         return torch.randint(0, self.n, (b,), generator=g).to(self.spec.device)
+
+
+def empty_caption(clip_row, t5_row):
+    """The empty caption's (1, 77) CLIP and (1, len) T5 ids, built from any tokenized caption's row:
+    CLIP [start, end, end...] (its padding is the end token), T5 [end, pad...] (its end is the last
+    non-padding id). Same ids as tokenizing "" (checked in the tokenizer's tests); no Go needed."""
+    pad5 = t5_row[-1]
+    eos5 = t5_row[t5_row != pad5][-1]
+    clip = torch.full_like(clip_row, int(clip_row[-1]))
+    clip[0] = clip_row[0]
+    t5 = torch.full_like(t5_row, int(pad5))
+    t5[0] = eos5
+    return clip[None], t5[None]
 
 
 def timed(budget, steps):
@@ -198,6 +218,19 @@ def flow_loss(flux, x0, y, txt, gen):
     return (predict(flux, xt, t, y, txt) - (eps - x0)).pow(2).mean()
 
 
+def captions(pool, i, step, drop):
+    """The batch's CLIP and T5 ids, each caption replaced by the empty one with probability drop
+    (caption dropout: the transformer also learns the unconditional velocity that classifier-free
+    guidance steers away from). Drawn from (step) alone, like the batch."""
+    cid, tid = pool.clip[i], pool.t5[i]
+    if drop <= 0:
+        return cid, tid
+    g = torch.Generator().manual_seed(5 * 1_000_003 + step)
+    m = (torch.rand(len(i), generator=g) < drop).to(cid.device)[:, None]
+    ec, et = pool.empty
+    return torch.where(m, ec, cid), torch.where(m, et, tid)
+
+
 def stage2(a, pool, ae, dev, log):
     flux, clip, t5 = encoders(dev)
     if a.init:
@@ -224,7 +257,7 @@ def stage2(a, pool, ae, dev, log):
         i = pool.idx(2, step, a.b2)
         with torch.no_grad():
             x0 = models.pack(ae.encode(render_torch.render(pool.spec[i])))
-        loss = flow_loss(flux, x0, *cond(clip, t5, pool.clip[i], pool.t5[i]), gen)
+        loss = flow_loss(flux, x0, *cond(clip, t5, *captions(pool, i, step, a.drop2)), gen)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(trainable, 1.0)
@@ -239,11 +272,22 @@ def stage2(a, pool, ae, dev, log):
     return ema
 
 
+def guided(flux, x, t, y, txt, cfg):
+    """The velocity; with cfg = (scale, y0, txt0) classifier-free guidance
+    u + scale (c - u) against the unconditional (empty-caption) velocity u."""
+    c = predict(flux, x, t, y, txt)
+    if cfg is None or cfg[0] == 1.0:
+        return c
+    scale, y0, txt0 = cfg
+    u = predict(flux, x, t, y0.expand(x.shape[0], -1), txt0.expand(x.shape[0], -1, -1))
+    return u + scale * (c - u)
+
+
 @torch.no_grad()
-def euler(flux, x, ts, y, txt):
+def euler(flux, x, ts, y, txt, cfg=None):
     for k in range(len(ts) - 1):
         t = torch.full((x.shape[0],), float(ts[k]), device=x.device)
-        x = x + float(ts[k + 1] - ts[k]) * predict(flux, x, t, y, txt)
+        x = x + float(ts[k + 1] - ts[k]) * guided(flux, x, t, y, txt, cfg)
     return x
 
 
@@ -253,11 +297,18 @@ SCHNELL4 = [1.0, 0.75, 0.5, 0.25, 0.0]  # the 4-step schnell schedule (unshifted
 def stage3(a, pool, ae, teacher, dev, log):
     tflux, clip, t5 = teacher
     student = copy.deepcopy(tflux)
+    if a.init_student:  # e.g. an already distilled student: only what --cfg3 changes is left to learn
+        import sample
+        student.load_state_dict(sample.load_flux(a.init_student).to(dev).state_dict())
+        log("distill", event="warm start", student=a.init_student)
     for p in student.parameters():
         p.requires_grad_(True)
     ema = copy.deepcopy(student)
     opt = torch.optim.AdamW(student.parameters(), a.lr3, weight_decay=0.0)
     fine = a.fine
+    # --cfg3: the student learns the guided teacher's paths and needs no guidance itself (as
+    # FLUX.1-dev/schnell are distilled from a guided teacher)
+    guide = (a.cfg3, *cond(clip, t5, *pool.empty)) if a.cfg3 != 1.0 else None
     more, t0 = timed(a.t3, a.steps3)
     step, run = 0, None
     gen = torch.Generator(device=dev).manual_seed(3)
@@ -269,7 +320,7 @@ def stage3(a, pool, ae, teacher, dev, log):
             pts = [x]
             for s in range(4):
                 ts = np.linspace(SCHNELL4[s], SCHNELL4[s + 1], fine + 1)
-                x = euler(tflux, x, ts, y, txt)
+                x = euler(tflux, x, ts, y, txt, guide)
                 pts.append(x)
         xs = torch.cat(pts[:4])
         tgt = torch.cat([(pts[s + 1] - pts[s]) / (SCHNELL4[s + 1] - SCHNELL4[s]) for s in range(4)])
@@ -284,24 +335,26 @@ def stage3(a, pool, ae, teacher, dev, log):
         run = loss.item() if run is None else 0.95 * run + 0.05 * loss.item()
         if step % 50 == 0:
             log("distill", step=step, loss=round(run, 6), elapsed_s=round(time.time() - t0, 1))
-    log("distill", event="done", steps=step, batch=a.b3, fine_steps_per_segment=fine,
+    log("distill", event="done", steps=step, batch=a.b3, fine_steps_per_segment=fine, cfg=a.cfg3,
         train_s=round(time.time() - t0, 1), loss=round(run, 6) if run else None)
     return ema
 
 
 @torch.no_grad()
-def sample_heldout(flux, clip, t5, ae, pool, steps, dev, n=None):
-    """uint8 (prompts, seeds, 64, 64, 3) pictures of the first n (all) held-out prompts."""
+def sample_heldout(flux, clip, t5, ae, pool, steps, dev, n=None, scale=1.0):
+    """uint8 (prompts, seeds, 64, 64, 3) pictures of the first n (all) held-out prompts;
+    scale != 1: classifier-free guidance against the empty caption."""
     flux, ae = bf16_round(flux), bf16_round(ae)
     clip, t5 = bf16_round(clip), bf16_round(t5)
     y, txt = cond(clip, t5, pool.hclip[:n], pool.ht5[:n])
+    cfg = (scale, *cond(clip, t5, *pool.empty)) if scale != 1.0 else None
     out = []
     ts = np.linspace(1.0, 0.0, steps + 1)
     side = common.latent_size(ae.p)
     noise = torch.tensor(pool_mod.eval_noise(range(pool.seeds), side), device=y.device)  # the engine's
     for s in range(pool.seeds):
         x = models.pack(noise[s:s + 1].expand(y.shape[0], -1, -1, -1))
-        x = euler(flux, x, ts, y, txt)
+        x = euler(flux, x, ts, y, txt, cfg)
         img = ae.decode(models.unpack(x, side, side)).clamp(-1, 1)
         out.append((127.5 * (img + 1)).to(torch.uint8).permute(0, 2, 3, 1).cpu().numpy())
     return np.stack(out, 1)
@@ -332,6 +385,11 @@ def main():
     ap.add_argument("--text", help="stage 2 takes its text encoders from this pretrain_text.py checkpoint "
                     "(text.pt) and keeps them fixed")
     ap.add_argument("--warmup2", type=int, default=300)
+    ap.add_argument("--drop2", type=float, default=0.0, help="stage 2's caption dropout (empty caption) probability")
+    ap.add_argument("--cfg3", type=float, default=1.0, help="stage 3: the teacher's classifier-free guidance scale "
+                    "(needs a teacher trained with --drop2)")
+    ap.add_argument("--init-student", help="stage 3 starts the student from this transformer (folder or file) "
+                    "instead of a copy of the teacher")
     ap.add_argument("--ema3", type=float, default=0.995, help="stage 3's EMA decay (lower for short runs)")
     ap.add_argument("--sample-prompts", type=int, help="sample only the first N held-out prompts (a quick check)")
     ap.add_argument("--no-sample", action="store_true", help="skip sampling the held-out set (slow on a CPU)")
@@ -383,8 +441,9 @@ def main():
         return
     t = time.time()
     imgs = {"student4": sample_heldout(student, teacher[1], teacher[2], ae, pool, 4, dev, a.sample_prompts),
-            "teacher50": sample_heldout(teacher[0], teacher[1], teacher[2], ae, pool, 50, dev, a.sample_prompts),
-            "teacher4": sample_heldout(teacher[0], teacher[1], teacher[2], ae, pool, 4, dev, a.sample_prompts)}
+            # the teacher as the student was distilled from it: guided by --cfg3
+            "teacher50": sample_heldout(teacher[0], teacher[1], teacher[2], ae, pool, 50, dev, a.sample_prompts, a.cfg3),
+            "teacher4": sample_heldout(teacher[0], teacher[1], teacher[2], ae, pool, 4, dev, a.sample_prompts, a.cfg3)}
     for name, arr in imgs.items():
         d = os.path.join(a.out, "samples", name)
         os.makedirs(d, exist_ok=True)

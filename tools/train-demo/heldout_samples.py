@@ -36,7 +36,6 @@ class PromptSet:
         clip, t5, _ = pool_mod.tokenize([p["prompt"] for p in h["prompts"]])
         self.hclip, self.ht5 = torch.tensor(clip.astype(np.int64)), torch.tensor(t5.astype(np.int64))
         self.seeds = len(h["seeds"])
-        self.empty = train_gpu.empty_caption(self.hclip[0], self.ht5[0])
         assert h["seeds"] == list(range(self.seeds)), "seeds must be 0..N-1 (the engine's noise for them)"
 
 

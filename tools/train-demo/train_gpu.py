@@ -74,10 +74,6 @@ class Pool:
         self.seeds = z["noise"].shape[0]  # eval seeds 0..seeds-1 (sample_heldout draws their noise at its latent size)
         self.n = self.spec.shape[0]
 
-    @property
-    def empty(self):
-        return empty_caption(self.hclip[0], self.ht5[0])
-
     def used_ids(self):
         """The ids the training captions use, for each encoder (the CLIP padding included)."""
         return {"clip": torch.unique(self.clip), "t5": torch.unique(self.t5)}
@@ -87,10 +83,12 @@ class Pool:
         return torch.randint(0, self.n, (b,), generator=g).to(self.spec.device)
 
 
-def empty_caption(clip_row, t5_row):
-    """The empty caption's (1, 77) CLIP and (1, len) T5 ids, built from any tokenized caption's row:
-    CLIP [start, end, end...] (its padding is the end token), T5 [end, pad...] (its end is the last
-    non-padding id). Same ids as tokenizing "" (checked in the tokenizer's tests); no Go needed."""
+def empty_caption(clip_ids, t5_ids):
+    """The empty caption's (1, CLIP width) and (1, T5 length) ids, built from the first row of
+    tokenized captions: CLIP [start, end, end...] (its padding is the end token), T5 [end, pad...]
+    (its end is the last non-padding id). Same ids as tokenizing "" (test_empty_caption.py); no Go
+    needed on the device."""
+    clip_row, t5_row = clip_ids[0], t5_ids[0]
     pad5 = t5_row[-1]
     eos5 = t5_row[t5_row != pad5][-1]
     clip = torch.full_like(clip_row, int(clip_row[-1]))
@@ -227,7 +225,7 @@ def captions(pool, i, step, drop):
         return cid, tid
     g = torch.Generator().manual_seed(5 * 1_000_003 + step)
     m = (torch.rand(len(i), generator=g) < drop).to(cid.device)[:, None]
-    ec, et = pool.empty
+    ec, et = empty_caption(cid, tid)
     return torch.where(m, ec, cid), torch.where(m, et, tid)
 
 
@@ -272,11 +270,17 @@ def stage2(a, pool, ae, dev, log):
     return ema
 
 
+def guidance(clip, t5, scale, clip_ids, t5_ids):
+    """euler's cfg for classifier-free guidance at scale against the empty caption (built like
+    clip_ids / t5_ids); None at scale 1 (no guidance, no second pass)."""
+    return None if scale == 1.0 else (scale, *cond(clip, t5, *empty_caption(clip_ids, t5_ids)))
+
+
 def guided(flux, x, t, y, txt, cfg):
     """The velocity; with cfg = (scale, y0, txt0) classifier-free guidance
     u + scale (c - u) against the unconditional (empty-caption) velocity u."""
     c = predict(flux, x, t, y, txt)
-    if cfg is None or cfg[0] == 1.0:
+    if cfg is None:
         return c
     scale, y0, txt0 = cfg
     u = predict(flux, x, t, y0.expand(x.shape[0], -1), txt0.expand(x.shape[0], -1, -1))
@@ -307,8 +311,8 @@ def stage3(a, pool, ae, teacher, dev, log):
     opt = torch.optim.AdamW(student.parameters(), a.lr3, weight_decay=0.0)
     fine = a.fine
     # --cfg3: the student learns the guided teacher's paths and needs no guidance itself (as
-    # FLUX.1-dev/schnell are distilled from a guided teacher)
-    guide = (a.cfg3, *cond(clip, t5, *pool.empty)) if a.cfg3 != 1.0 else None
+    # FLUX.1-dev learnt its guided teacher's outputs)
+    guide = guidance(clip, t5, a.cfg3, pool.clip, pool.t5)
     more, t0 = timed(a.t3, a.steps3)
     step, run = 0, None
     gen = torch.Generator(device=dev).manual_seed(3)
@@ -347,7 +351,7 @@ def sample_heldout(flux, clip, t5, ae, pool, steps, dev, n=None, scale=1.0):
     flux, ae = bf16_round(flux), bf16_round(ae)
     clip, t5 = bf16_round(clip), bf16_round(t5)
     y, txt = cond(clip, t5, pool.hclip[:n], pool.ht5[:n])
-    cfg = (scale, *cond(clip, t5, *pool.empty)) if scale != 1.0 else None
+    cfg = guidance(clip, t5, scale, pool.hclip, pool.ht5)
     out = []
     ts = np.linspace(1.0, 0.0, steps + 1)
     side = common.latent_size(ae.p)

@@ -141,7 +141,7 @@ func TestGenerateDefaultsToDemoModel(t *testing.T) {
 
 // The demo model follows its prompts: the first 12 held-out prompts (seed
 // 0, 4 steps) on the test device. Measured on this model with the CPU
-// executor: background 12/12, shape color 12/14, position 12/14, shape
+// executor: background 12/12, shape color 13/14, position 12/14, shape
 // class 1/14 (its shapes are soft blobs; see tools/train-demo/README.md).
 // Each of these prompts has a word training never used; before their
 // vocabulary rows were zeroed the model got 8/12 backgrounds, below the

@@ -23,6 +23,7 @@ import torch
 
 import common
 import pool as pool_mod
+import quant
 import sample
 import st
 import train_gpu
@@ -51,6 +52,7 @@ def main():
                     "or a single-file transformer such as teacher/transformer.safetensors")
     ap.add_argument("--steps", type=int, default=4)
     ap.add_argument("--cfg", type=float, default=1.0, help="classifier-free guidance scale against the empty caption")
+    ap.add_argument("--weight-type", choices=quant.KINDS, help="the linear layers' weights quantized as the engine's --weight-type")
     ap.add_argument("--prompts", type=int, help="the first N prompts (default all)")
     ap.add_argument("--seeds", type=int, help="seeds 0..N-1 (default all of the set's)")
     ap.add_argument("--set", help="a prompt set file (demo/heldout.json's format) instead of the pool's held-out set")
@@ -66,7 +68,7 @@ def main():
         flux = sample.load_flux(a.flux)
     prompts = PromptSet(a.set) if a.set else train_gpu.Pool(a.pool, "cpu")
     prompts.seeds = a.seeds or prompts.seeds
-    imgs = train_gpu.sample_heldout(flux, clip, t5, ae, prompts, a.steps, "cpu", a.prompts, a.cfg)
+    imgs = train_gpu.sample_heldout(flux, clip, t5, ae, prompts, a.steps, "cpu", a.prompts, a.cfg, a.weight_type)
     os.makedirs(a.out, exist_ok=True)
     for p in range(imgs.shape[0]):
         for s in range(imgs.shape[1]):

@@ -21,6 +21,7 @@ Budgets are in seconds per stage; the steps each stage reached are logged, and
 (seed, step) alone). Checkpoints after each stage make it resumable.
 """
 import argparse
+import contextlib
 import copy
 import json
 import math
@@ -34,6 +35,7 @@ import common
 import export
 import models
 import pool as pool_mod
+import quant
 import render_torch
 import st
 import unknown_rows
@@ -209,11 +211,24 @@ def noised(x0, t, gen):
     return (1 - t[:, None, None]) * x0 + t[:, None, None] * eps, eps
 
 
-def flow_loss(flux, x0, y, txt, gen):
-    """Rectified flow with logit-normal t; the velocity target is eps - x0."""
+def flow_loss(flux, x0, y, txt, gen, w=None):
+    """Rectified flow with logit-normal t; the velocity target is eps - x0. w: per-token loss weights
+    (token_weights), else all tokens alike."""
     t = torch.sigmoid(torch.randn(x0.shape[0], device=x0.device, generator=gen))
     xt, eps = noised(x0, t, gen)
-    return (predict(flux, xt, t, y, txt) - (eps - x0)).pow(2).mean()
+    err = (predict(flux, xt, t, y, txt) - (eps - x0)).pow(2)
+    return err.mean() if w is None else (err * w[..., None]).mean() / w.mean()
+
+
+def token_weights(spec, tokens, k):
+    """(batch, tokens) weights 1 + k on the image tokens that hold part of a shape (or the pixel around
+    it), 1 elsewhere: the judge reads shapes, which are a small share of the tokens (--shape-weight2)."""
+    x = render_torch.render(spec)
+    bare = spec.clone()
+    bare[:, 6] = 0  # no shapes: the background alone
+    m = common.shape_weight(x, render_torch.render(bare), 1.0) - 1
+    side = int(math.isqrt(tokens))
+    return 1 + k * torch.nn.functional.adaptive_max_pool2d(m, side).flatten(1)
 
 
 def captions(pool, i, step, drop):
@@ -255,7 +270,8 @@ def stage2(a, pool, ae, dev, log):
         i = pool.idx(2, step, a.b2)
         with torch.no_grad():
             x0 = models.pack(ae.encode(render_torch.render(pool.spec[i])))
-        loss = flow_loss(flux, x0, *cond(clip, t5, *captions(pool, i, step, a.drop2)), gen)
+            w = token_weights(pool.spec[i], x0.shape[1], a.shape_weight2) if a.shape_weight2 else None
+        loss = flow_loss(flux, x0, *cond(clip, t5, *captions(pool, i, step, a.drop2)), gen, w)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(trainable, 1.0)
@@ -313,6 +329,7 @@ def stage3(a, pool, ae, teacher, dev, log):
     # --cfg3: the student learns the guided teacher's paths and needs no guidance itself (as
     # FLUX.1-dev learnt its guided teacher's outputs)
     guide = guidance(clip, t5, a.cfg3, pool.clip, pool.t5)
+    text_q4 = (quant.fake(clip, "q4_0"), quant.fake(t5, "q4_0")) if a.qat3 > 0 else None
     more, t0 = timed(a.t3, a.steps3)
     step, run = 0, None
     gen = torch.Generator(device=dev).manual_seed(3)
@@ -329,9 +346,14 @@ def stage3(a, pool, ae, teacher, dev, log):
         xs = torch.cat(pts[:4])
         tgt = torch.cat([(pts[s + 1] - pts[s]) / (SCHNELL4[s + 1] - SCHNELL4[s]) for s in range(4)])
         tt = torch.cat([torch.full((a.b3,), SCHNELL4[s], device=dev) for s in range(4)])
-        loss = (predict(student, xs, tt, y.repeat(4, 1), txt.repeat(4, 1, 1)) - tgt).pow(2).mean()
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
+        # --qat3: on this share of the steps the student learns the same targets with its weights and the
+        # text encoders' as --weight-type q4_0 stores them, so that option keeps the picture
+        qat = a.qat3 > 0 and common.step_rng(13, step).random() < a.qat3
+        sy, stxt = (cond(*text_q4, pool.clip[i], pool.t5[i]) if qat else (y, txt))
+        with quant.straight_through(student, "q4_0") if qat else contextlib.nullcontext():
+            loss = (predict(student, xs, tt, sy.repeat(4, 1), stxt.repeat(4, 1, 1)) - tgt).pow(2).mean()
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
         torch.nn.utils.clip_grad_norm_(student.parameters(), 1.0)
         opt.step()
         step += 1
@@ -339,17 +361,17 @@ def stage3(a, pool, ae, teacher, dev, log):
         run = loss.item() if run is None else 0.95 * run + 0.05 * loss.item()
         if step % 50 == 0:
             log("distill", step=step, loss=round(run, 6), elapsed_s=round(time.time() - t0, 1))
-    log("distill", event="done", steps=step, batch=a.b3, fine_steps_per_segment=fine, cfg=a.cfg3,
+    log("distill", event="done", steps=step, batch=a.b3, fine_steps_per_segment=fine, cfg=a.cfg3, qat=a.qat3,
         train_s=round(time.time() - t0, 1), loss=round(run, 6) if run else None)
     return ema
 
 
 @torch.no_grad()
-def sample_heldout(flux, clip, t5, ae, pool, steps, dev, n=None, scale=1.0):
+def sample_heldout(flux, clip, t5, ae, pool, steps, dev, n=None, scale=1.0, weight_type=None):
     """uint8 (prompts, seeds, 64, 64, 3) pictures of the first n (all) held-out prompts;
-    scale != 1: classifier-free guidance against the empty caption."""
-    flux, ae = bf16_round(flux), bf16_round(ae)
-    clip, t5 = bf16_round(clip), bf16_round(t5)
+    scale != 1: classifier-free guidance against the empty caption; weight_type "q8_0" / "q4_0":
+    the linear layers' weights as the engine's --weight-type stores them."""
+    flux, ae, clip, t5 = (quant.fake(bf16_round(m), weight_type) for m in (flux, ae, clip, t5))
     y, txt = cond(clip, t5, pool.hclip[:n], pool.ht5[:n])
     cfg = guidance(clip, t5, scale, pool.hclip, pool.ht5)
     out = []
@@ -385,6 +407,8 @@ def main():
                     "(default common.AE's 1,1,2,2: x8; 1,2,2: x4)")
     ap.add_argument("--crop1", type=int, default=0, help="stage 1 trains on random crops of this side (0: whole pictures)")
     ap.add_argument("--shape-weight1", type=float, default=0.0, help="stage 1's extra loss weight on shape pixels")
+    ap.add_argument("--shape-weight2", type=float, default=0.0, help="stage 2's extra loss weight on the image "
+                    "tokens that hold a shape")
     ap.add_argument("--freeze-text", action="store_true", help="stage 2 keeps --init's text encoders fixed")
     ap.add_argument("--text", help="stage 2 takes its text encoders from this pretrain_text.py checkpoint "
                     "(text.pt) and keeps them fixed")
@@ -394,6 +418,8 @@ def main():
                     "(needs a teacher trained with --drop2)")
     ap.add_argument("--init-student", help="stage 3 starts the student from this transformer (folder or file) "
                     "instead of a copy of the teacher")
+    ap.add_argument("--qat3", type=float, default=0.0, help="stage 3: share of the steps trained with the weights "
+                    "quantized as --weight-type q4_0 (quantization-aware, straight-through)")
     ap.add_argument("--ema3", type=float, default=0.995, help="stage 3's EMA decay (lower for short runs)")
     ap.add_argument("--sample-prompts", type=int, help="sample only the first N held-out prompts (a quick check)")
     ap.add_argument("--no-sample", action="store_true", help="skip sampling the held-out set (slow on a CPU)")

@@ -1,9 +1,9 @@
 """heldout-grid.png: the first held-out prompts as ground truth (top row),
-drawn by the shipped 4-step model (middle) and by the 50-step teacher
-(bottom), each picture enlarged ×2.
+drawn by the shipped 4-step model (middle) and by the 50-step teacher guided
+at CFG 2.5, which it was distilled from (bottom), each picture enlarged ×2.
 
   flux-vk eval-demo --cpu --prompts 10 -o /tmp/grid_s4
-  flux-vk eval-demo --cpu --prompts 10 --steps 50 -o /tmp/grid_t50 \
+  flux-vk eval-demo --cpu --prompts 10 --steps 50 --cfg-scale 2.5 -o /tmp/grid_t50 \
       --diffusion-model tools/train-demo/teacher/transformer.safetensors
   /usr/bin/python3 grid.py /tmp/grid_s4 /tmp/grid_t50 heldout-grid.png
 """

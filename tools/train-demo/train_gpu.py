@@ -109,14 +109,18 @@ def timed(budget, steps):
     return more, t0
 
 
-def stage1_batch(a, pool, step):
-    """Rendered pictures, or --crop1 crops of them (a conv net learns edges from crops at a fraction of the
-    cost), with per-pixel loss weights 1 + --shape-weight1 on the shapes and a pixel around them."""
-    spec = pool.spec[pool.idx(1, step, a.b1)]
+def rendered(spec, k):
+    """The pictures of spec, and per-pixel loss weights 1 + k on their shapes and a pixel around them."""
     x = render_torch.render(spec)
     bare = spec.clone()
     bare[:, 6] = 0  # no shapes: the background alone
-    w = common.shape_weight(x, render_torch.render(bare), a.shape_weight1)
+    return x, common.shape_weight(x, render_torch.render(bare), k)
+
+
+def stage1_batch(a, pool, step):
+    """Rendered pictures, or --crop1 crops of them (a conv net learns edges from crops at a fraction of the
+    cost), with per-pixel loss weights 1 + --shape-weight1 on the shapes and a pixel around them."""
+    x, w = rendered(pool.spec[pool.idx(1, step, a.b1)], a.shape_weight1)
     if a.crop1 and a.crop1 < x.shape[-1]:
         g = common.step_rng(11, step)
         oy, ox = g.randrange(0, x.shape[-2] - a.crop1 + 1), g.randrange(0, x.shape[-1] - a.crop1 + 1)
@@ -223,12 +227,8 @@ def flow_loss(flux, x0, y, txt, gen, w=None):
 def token_weights(spec, tokens, k):
     """(batch, tokens) weights 1 + k on the image tokens that hold part of a shape (or the pixel around
     it), 1 elsewhere: the judge reads shapes, which are a small share of the tokens (--shape-weight2)."""
-    x = render_torch.render(spec)
-    bare = spec.clone()
-    bare[:, 6] = 0  # no shapes: the background alone
-    m = common.shape_weight(x, render_torch.render(bare), 1.0) - 1
-    side = int(math.isqrt(tokens))
-    return 1 + k * torch.nn.functional.adaptive_max_pool2d(m, side).flatten(1)
+    _, w = rendered(spec, k)
+    return torch.nn.functional.adaptive_max_pool2d(w, math.isqrt(tokens)).flatten(1)
 
 
 def captions(pool, i, step, drop):

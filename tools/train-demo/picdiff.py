@@ -1,5 +1,5 @@
 """How far two folders of the same pictures (pNNN_sS.png) differ: the mean absolute difference of each
-pair's RGB values in 8-bit levels (TestGenerateWeightType's measure), summed up over the set, and how
+pair's RGB values in 8-bit levels (TestGenerateWeightType's measure), its mean, median and maximum over the set, and how
 many pairs differ by more than --over levels (a picture whose scene changed: another background or a
 shape gone, where a quantized model's noise moves a picture by a few levels).
 

@@ -110,8 +110,11 @@ def timed(budget, steps):
 
 
 def rendered(spec, k):
-    """The pictures of spec, and per-pixel loss weights 1 + k on their shapes and a pixel around them."""
+    """The pictures of spec, and per-pixel loss weights 1 + k on their shapes and a pixel around them
+    (k = 0: all 1, without rendering the background alone)."""
     x = render_torch.render(spec)
+    if k == 0:
+        return x, torch.ones_like(x[:, :1])
     bare = spec.clone()
     bare[:, 6] = 0  # no shapes: the background alone
     return x, common.shape_weight(x, render_torch.render(bare), k)
@@ -224,10 +227,10 @@ def flow_loss(flux, x0, y, txt, gen, w=None):
     return err.mean() if w is None else (err * w[..., None]).mean() / w.mean()
 
 
-def token_weights(spec, tokens, k):
-    """(batch, tokens) weights 1 + k on the image tokens that hold part of a shape (or the pixel around
-    it), 1 elsewhere: the judge reads shapes, which are a small share of the tokens (--shape-weight2)."""
-    _, w = rendered(spec, k)
+def token_weights(w, tokens):
+    """(batch, tokens) loss weights from rendered()'s per-pixel ones: a token weighs as its heaviest
+    pixel, so the tokens that hold part of a shape count 1 + k (--shape-weight2; the judge reads shapes,
+    which are a small share of the tokens)."""
     return torch.nn.functional.adaptive_max_pool2d(w, math.isqrt(tokens)).flatten(1)
 
 
@@ -269,8 +272,9 @@ def stage2(a, pool, ae, dev, log):
             g["lr"] = a.lr2 * min(1.0, (step + 1) / a.warmup2) * (0.05 + 0.95 * 0.5 * (1 + np.cos(np.pi * min(frac, 1.0))))
         i = pool.idx(2, step, a.b2)
         with torch.no_grad():
-            x0 = models.pack(ae.encode(render_torch.render(pool.spec[i])))
-            w = token_weights(pool.spec[i], x0.shape[1], a.shape_weight2) if a.shape_weight2 else None
+            x, w = rendered(pool.spec[i], a.shape_weight2)
+            x0 = models.pack(ae.encode(x))
+            w = token_weights(w, x0.shape[1]) if a.shape_weight2 else None
         loss = flow_loss(flux, x0, *cond(clip, t5, *captions(pool, i, step, a.drop2)), gen, w)
         opt.zero_grad(set_to_none=True)
         loss.backward()

@@ -18,7 +18,8 @@ the engine's noise, and the models are exported (export.py).
 
 Budgets are in seconds per stage; the steps each stage reached are logged, and
 --steps1/2/3 replay a run step for step (every batch is drawn from
-(seed, step) alone). Checkpoints after each stage make it resumable.
+(seed, step) alone). Checkpoints after each stage, and every --ckpt-every
+seconds within stages 2 and 3 (Partial), make it resumable.
 """
 import argparse
 import contextlib
@@ -100,13 +101,51 @@ def empty_caption(clip_ids, t5_ids):
     return clip[None], t5[None]
 
 
-def timed(budget, steps):
-    """Runs until the step count (replay) or the time budget is reached."""
-    t0 = time.time()
+def timed(budget, steps, spent=0.0):
+    """Runs until the step count (replay) or the time budget is reached; spent: seconds a resumed
+    stage had already run."""
+    t0 = time.time() - spent
 
     def more(step):
         return step < steps if steps > 0 else time.time() - t0 < budget
     return more, t0
+
+
+class Partial:
+    """A stage's state, written every `every` seconds while it runs (its networks, their EMA, the
+    optimizer, the noise generator, the step and the seconds spent), so that a run stopped mid-stage
+    resumes where it was instead of at the stage's start; main() removes it once the stage's own
+    checkpoint is written. Batches are drawn from (seed, step), so a resumed replay (--steps2/3) takes
+    the same steps as one that was never stopped."""
+
+    def __init__(self, path, every):
+        self.path, self.every, self.last = path, every, time.time()
+
+    def load(self, parts, opt, gen, log, stage):
+        """Restores parts (name -> module), opt and gen from the file if there is one; (step, seconds
+        spent, running loss), or (0, 0, None)."""
+        if not os.path.exists(self.path):
+            return 0, 0.0, None
+        d = torch.load(self.path, map_location=gen.device)
+        for name, m in parts.items():
+            m.load_state_dict(d[name])
+        opt.load_state_dict(d["opt"])
+        gen.set_state(d["gen"].cpu())
+        log(stage, event="resumed mid-stage", step=d["step"], spent_s=round(d["spent"], 1))
+        return d["step"], d["spent"], d["run"]
+
+    def save(self, parts, opt, gen, step, spent, run, force=False):
+        if self.every <= 0 or not (force or time.time() - self.last >= self.every):
+            return
+        d = {name: m.state_dict() for name, m in parts.items()}
+        d.update(opt=opt.state_dict(), gen=gen.get_state(), step=step, spent=spent, run=run)
+        torch.save(d, self.path + ".tmp")
+        os.replace(self.path + ".tmp", self.path)  # a kill while writing leaves the previous one whole
+        self.last = time.time()
+
+    def remove(self):
+        if os.path.exists(self.path):
+            os.remove(self.path)
 
 
 def rendered(spec, k):
@@ -247,6 +286,10 @@ def captions(pool, i, step, drop):
     return torch.where(m, ec, cid), torch.where(m, et, tid)
 
 
+def partial(a, stage):
+    return Partial(os.path.join(a.out, "ckpt", stage + "-partial.pt"), a.ckpt_every)
+
+
 def stage2(a, pool, ae, dev, log):
     flux, clip, t5 = encoders(dev)
     if a.init:
@@ -263,9 +306,10 @@ def stage2(a, pool, ae, dev, log):
     ema = copy.deepcopy(nets)
     trainable = [p for p in nets.parameters() if p.requires_grad]
     opt = torch.optim.AdamW(trainable, a.lr2, weight_decay=0.0)
-    more, t0 = timed(a.t2, a.steps2)
-    step, run = 0, None
     gen = torch.Generator(device=dev).manual_seed(2)
+    part, parts = partial(a, "stage2"), {"nets": nets, "ema": ema}
+    step, spent, run = part.load(parts, opt, gen, log, "flow")
+    more, t0 = timed(a.t2, a.steps2, spent)
     while more(step):
         frac = (time.time() - t0) / a.t2 if a.steps2 <= 0 else step / a.steps2
         for g in opt.param_groups:
@@ -283,6 +327,7 @@ def stage2(a, pool, ae, dev, log):
         step += 1
         ema_update(ema, nets, 0.999 if step > 1000 else 0.99)
         run = loss.item() if run is None else 0.98 * run + 0.02 * loss.item()
+        part.save(parts, opt, gen, step, time.time() - t0, run)
         if step % 250 == 0:
             log("flow", step=step, loss=round(run, 5), lr=round(opt.param_groups[0]["lr"], 6),
                 elapsed_s=round(time.time() - t0, 1))
@@ -334,9 +379,10 @@ def stage3(a, pool, ae, teacher, dev, log):
     # FLUX.1-dev learnt its guided teacher's outputs)
     guide = guidance(clip, t5, a.cfg3, pool.clip, pool.t5)
     text_q4 = (quant.fake(clip, "q4_0"), quant.fake(t5, "q4_0")) if a.qat3 > 0 else None
-    more, t0 = timed(a.t3, a.steps3)
-    step, run = 0, None
     gen = torch.Generator(device=dev).manual_seed(3)
+    part, parts = partial(a, "stage3"), {"student": student, "ema": ema}
+    step, spent, run = part.load(parts, opt, gen, log, "distill")
+    more, t0 = timed(a.t3, a.steps3, spent)
     while more(step):
         i = pool.idx(3, step, a.b3)
         with torch.no_grad():
@@ -363,6 +409,7 @@ def stage3(a, pool, ae, teacher, dev, log):
         step += 1
         ema_update(ema, student, a.ema3)
         run = loss.item() if run is None else 0.95 * run + 0.05 * loss.item()
+        part.save(parts, opt, gen, step, time.time() - t0, run)
         if step % 50 == 0:
             log("distill", step=step, loss=round(run, 6), elapsed_s=round(time.time() - t0, 1))
     log("distill", event="done", steps=step, batch=a.b3, fine_steps_per_segment=fine, cfg=a.cfg3, qat=a.qat3,
@@ -425,6 +472,8 @@ def main():
     ap.add_argument("--qat3", type=float, default=0.0, help="stage 3: share of the steps trained with the weights "
                     "quantized as --weight-type q4_0 (quantization-aware, straight-through)")
     ap.add_argument("--ema3", type=float, default=0.995, help="stage 3's EMA decay (lower for short runs)")
+    ap.add_argument("--ckpt-every", type=float, default=600, help="seconds between stage 2's and 3's "
+                    "mid-stage checkpoints (ckpt/stage2-partial.pt, ...; 0: none)")
     ap.add_argument("--sample-prompts", type=int, help="sample only the first N held-out prompts (a quick check)")
     ap.add_argument("--no-sample", action="store_true", help="skip sampling the held-out set (slow on a CPU)")
     ap.add_argument("--init", help="warm-start stage 2 from this exported model folder (its text encoders, and "
@@ -465,11 +514,13 @@ def main():
     log("flow", event="unused vocabulary rows zeroed", rows=unknown_rows.apply(teacher[1], teacher[2], pool.used_ids()))
     if not resumed:
         torch.save(teacher.state_dict(), os.path.join(ck, "teacher.pt"))
+        partial(a, "stage2").remove()
         export.write(os.path.join(a.out, "teacher"), teacher[0], teacher[1], teacher[2], ae)
     for p in teacher.parameters():
         p.requires_grad_(False)
     student = stage3(a, pool, ae, teacher, dev, log)
     torch.save(student.state_dict(), os.path.join(ck, "student.pt"))
+    partial(a, "stage3").remove()
     export.write(os.path.join(a.out, "model"), student, teacher[1], teacher[2], ae)
     if a.no_sample:
         return

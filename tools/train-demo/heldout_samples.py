@@ -13,6 +13,14 @@ both cannot draw yet.
 
   /usr/bin/python3 heldout_samples.py --model M --set /tmp/train240.json --train-set 240 --out /tmp/tr
   flux-vk eval-demo --set /tmp/train240.json --judge /tmp/tr --full
+
+--probe-set first writes the easiest scenes there are to --set: one large shape in the center, each of the
+five classes on the same eight color pairs, captioned with the first training template and the shapes'
+plain names, seeds 0-1. A transformer that has not yet learnt what the shape word means draws the same
+blob for all five (about a fifth right: the blobs read as circles) long before the held-out set shows it.
+
+  /usr/bin/python3 heldout_samples.py --model M --cfg 2.5 --set /tmp/probe.json --probe-set --out /tmp/pr
+  flux-vk eval-demo --set /tmp/probe.json --judge /tmp/pr --full
 """
 import argparse
 import json
@@ -45,6 +53,23 @@ def write_train_set(path, n, seed=4242):
         json.dump({"seeds": [0], "prompts": pool_mod.heldout_set(n, seed, heldout=False)}, f, indent=0)
 
 
+PROBE_COLORS = [("yellow", "blue"), ("red", "green"), ("white", "black"), ("cyan", "purple"),
+                ("orange", "gray"), ("pink", "brown"), ("green", "white"), ("black", "yellow")]
+
+
+def write_probe_set(path):
+    import world
+    prompts = []
+    for shape in world.W["shapes"]:
+        for color, bg in PROBE_COLORS:
+            assert world.dist(world.COLORS[color], world.COLORS[bg]) >= world.W["min_color_distance"], (color, bg)
+            prompts.append({"prompt": "a large %s %s in the center, %s background" % (color, shape, bg), "bg": bg,
+                            "shapes": [{"shape": shape, "color": color, "size": "large", "pos": "center",
+                                        "dx": 0.0, "dy": 0.0}]})
+    with open(path, "w") as f:
+        json.dump({"seeds": [0, 1], "prompts": prompts}, f, indent=0)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--model", required=True, help="exported model folder")
@@ -57,12 +82,15 @@ def main():
     ap.add_argument("--seeds", type=int, help="seeds 0..N-1 (default all of the set's)")
     ap.add_argument("--set", help="a prompt set file (demo/heldout.json's format) instead of the pool's held-out set")
     ap.add_argument("--train-set", type=int, help="first write this many training-template scenes to --set")
+    ap.add_argument("--probe-set", action="store_true", help="first write the large-centered-shapes probe to --set")
     ap.add_argument("--pool", default=os.path.join(common.RUNS, "pool.npz"))
     ap.add_argument("--out", required=True)
     a = ap.parse_args()
     common.setup()
     if a.train_set:
         write_train_set(a.set, a.train_set)
+    if a.probe_set:
+        write_probe_set(a.set)
     flux, ae, clip, t5, _ = sample.load(a.model)
     if a.flux:
         flux = sample.load_flux(a.flux)

@@ -36,7 +36,7 @@ def stub_pool(n=16):
 def args(out, **kv):
     a = argparse.Namespace(out=out, t2=1e9, t3=1e9, steps2=4, steps3=3, b2=4, b3=2, lr2=1e-3, lr3=1e-3, warmup2=2,
                            drop2=0.5, shape_weight2=0.0, init=None, text=None, freeze_text=False, fine=1, cfg3=2.0,
-                           qat3=0.5, ema3=0.9, init_student=None, ckpt_every=1e-9)  # a checkpoint after every step
+                           qat3=0.5, ema3=0.9, shift2=2.0, init_student=None, ckpt_every=1e-9)  # a checkpoint after every step
     vars(a).update(kv)
     return a
 

@@ -257,10 +257,17 @@ def noised(x0, t, gen):
     return (1 - t[:, None, None]) * x0 + t[:, None, None] * eps, eps
 
 
-def flow_loss(flux, x0, y, txt, gen, w=None):
-    """Rectified flow with logit-normal t; the velocity target is eps - x0. w: per-token loss weights
-    (token_weights), else all tokens alike."""
-    t = torch.sigmoid(torch.randn(x0.shape[0], device=x0.device, generator=gen))
+def shifted(t, shift):
+    """t moved toward the noise end: shift t / (1 + (shift - 1) t), as SD3 and FLUX shift their
+    timesteps for larger pictures (more tokens keep more of the picture through the same noise, so the
+    steps that decide the layout sit at higher t); shift 1: t unchanged."""
+    return shift * t / (1 + (shift - 1) * t)
+
+
+def flow_loss(flux, x0, y, txt, gen, w=None, shift=1.0):
+    """Rectified flow with logit-normal t (shifted by shift); the velocity target is eps - x0. w:
+    per-token loss weights (token_weights), else all tokens alike."""
+    t = shifted(torch.sigmoid(torch.randn(x0.shape[0], device=x0.device, generator=gen)), shift)
     xt, eps = noised(x0, t, gen)
     err = (predict(flux, xt, t, y, txt) - (eps - x0)).pow(2)
     return err.mean() if w is None else (err * w[..., None]).mean() / w.mean()
@@ -319,7 +326,7 @@ def stage2(a, pool, ae, dev, log):
             x, w = rendered(pool.spec[i], a.shape_weight2)
             x0 = models.pack(ae.encode(x))
             w = token_weights(w, x0.shape[1]) if a.shape_weight2 else None
-        loss = flow_loss(flux, x0, *cond(clip, t5, *captions(pool, i, step, a.drop2)), gen, w)
+        loss = flow_loss(flux, x0, *cond(clip, t5, *captions(pool, i, step, a.drop2)), gen, w, a.shift2)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(trainable, 1.0)
@@ -460,6 +467,8 @@ def main():
     ap.add_argument("--shape-weight1", type=float, default=0.0, help="stage 1's extra loss weight on shape pixels")
     ap.add_argument("--shape-weight2", type=float, default=0.0, help="stage 2's extra loss weight on the image "
                     "tokens that hold a shape")
+    ap.add_argument("--shift2", type=float, default=1.0, help="stage 2's timestep shift toward noise (SD3's "
+                    "resolution shift; e.g. 2 for the x4 autoencoder's 4x as many image tokens)")
     ap.add_argument("--freeze-text", action="store_true", help="stage 2 keeps --init's text encoders fixed")
     ap.add_argument("--text", help="stage 2 takes its text encoders from this pretrain_text.py checkpoint "
                     "(text.pt) and keeps them fixed")

@@ -19,6 +19,8 @@
 #   tools/device-prep.sh train demo/model tools/train-demo/teacher).
 # DROP2 (default 0.1) is stage 2's caption dropout, CFG3 (default 2.5) the guidance scale of the
 # teacher that stage 3 distils (README: "Guidance, distilled"); DROP2=0 CFG3=1 gives the old run.
+# SHIFT2 (default 1) shifts stage 2's timesteps toward noise (train_gpu.py --shift2; 2 for a x4
+# autoencoder's 64 image tokens, README: "The x4 transformer on the CPU, continued").
 # TEXT=FILE (a pretrain_text.py text.pt, relative to tools/train-demo; carry it) replaces the text
 # encoders with those and keeps them fixed (README: "Reading the captions").
 set -uo pipefail
@@ -31,7 +33,7 @@ model=${MODEL:-../../demo/model}                   # autoencoder and text encode
 flux=${INIT_FLUX:-teacher/transformer.safetensors}  # the transformer stage 2 starts from
 python3 seed_ae.py --model "$model" --out "$work" || exit 1
 python3 train_gpu.py --out "$work" --init "$model" --init-flux "$flux" ${TEXT:+--text "$TEXT"} \
-  --lr2 3e-4 --t2 "${T2:-330}" --t3 "${T3:-120}" --drop2 "${DROP2:-0.1}" --cfg3 "${CFG3:-2.5}" 2>&1 | tail -n 40
+  --lr2 3e-4 --t2 "${T2:-330}" --t3 "${T3:-120}" --drop2 "${DROP2:-0.1}" --shift2 "${SHIFT2:-1}" --cfg3 "${CFG3:-2.5}" 2>&1 | tail -n 40
 tar -C "$work" -cf /tmp/out.tar model teacher samples train.log
 split -b 15m /tmp/out.tar "$out/out.tar.part-"
 ls -la "$out"

@@ -134,8 +134,8 @@ class Partial:
         log(stage, event="resumed mid-stage", step=d["step"], spent_s=round(d["spent"], 1))
         return d["step"], d["spent"], d["run"]
 
-    def save(self, parts, opt, gen, step, spent, run, force=False):
-        if self.every <= 0 or not (force or time.time() - self.last >= self.every):
+    def save(self, parts, opt, gen, step, spent, run):
+        if self.every <= 0 or time.time() - self.last < self.every:
             return
         d = {name: m.state_dict() for name, m in parts.items()}
         d.update(opt=opt.state_dict(), gen=gen.get_state(), step=step, spent=spent, run=run)

@@ -57,15 +57,20 @@ PROBE_COLORS = [("yellow", "blue"), ("red", "green"), ("white", "black"), ("cyan
                 ("orange", "gray"), ("pink", "brown"), ("green", "white"), ("black", "yellow")]
 
 
+def probe_scene(shape, color, bg):
+    """One large shape in the center, without jitter, captioned with the first training template in plain
+    words (a demo/heldout.json entry: prompt, ground truth)."""
+    return {"prompt": "a large %s %s in the center, %s background" % (color, shape, bg), "bg": bg,
+            "shapes": [{"shape": shape, "color": color, "size": "large", "pos": "center", "dx": 0.0, "dy": 0.0}]}
+
+
 def write_probe_set(path):
     import world
     prompts = []
     for shape in world.W["shapes"]:
         for color, bg in PROBE_COLORS:
             assert world.dist(world.COLORS[color], world.COLORS[bg]) >= world.W["min_color_distance"], (color, bg)
-            prompts.append({"prompt": "a large %s %s in the center, %s background" % (color, shape, bg), "bg": bg,
-                            "shapes": [{"shape": shape, "color": color, "size": "large", "pos": "center",
-                                        "dx": 0.0, "dy": 0.0}]})
+            prompts.append(probe_scene(shape, color, bg))
     with open(path, "w") as f:
         json.dump({"seeds": [0, 1], "prompts": prompts}, f, indent=0)
 

@@ -29,27 +29,21 @@ def spread(x):
 
 
 @torch.no_grad()
-def expected(flux, clip, t5, prompts, noise):
-    cid, tid, _ = pool_mod.tokenize(prompts)
+def expected(flux, clip, t5, scenes, noise):
+    cid, tid, _ = pool_mod.tokenize([s["prompt"] for s in scenes])
     y, txt = train_gpu.cond(clip, t5, torch.tensor(cid.astype(np.int64)), torch.tensor(tid.astype(np.int64)))
-    n = len(prompts)
+    n = len(scenes)
     out = []
     for x1 in noise:
         x = x1[None].expand(n, -1, -1)
         out.append(x - train_gpu.predict(flux, x, torch.ones(n), y, txt))
-    return torch.stack(out)  # (noises, prompts, tokens, 64)
+    return torch.stack(out)  # (noises, scenes, tokens, 64)
 
 
 @torch.no_grad()
-def truth(ae, prompts):
-    """The encoded (packed) true pictures of probe captions (world.spec_array from the caption's words)."""
-    specs = []
-    for p in prompts:
-        w = p.split()
-        color, shape, bg = w[2], w[3], w[7]
-        specs.append(world.spec_array({"bg": bg, "shapes": [{"shape": shape, "color": color, "size": "large",
-                                                             "pos": "center", "dx": 0.0, "dy": 0.0}]}))
-    x = render_torch.render(torch.tensor(np.array(specs, dtype=np.float32)))
+def truth(ae, scenes):
+    """The scenes' true pictures, encoded (packed)."""
+    x = render_torch.render(torch.tensor(np.array([world.spec_array(s) for s in scenes], dtype=np.float32)))
     return models.pack(ae.encode(x))
 
 
@@ -67,15 +61,15 @@ def main():
     noise = torch.stack([torch.randn((side // 2) ** 2, 64, generator=torch.Generator().manual_seed(s))
                          for s in range(a.noises)])
     shapes, colors = world.W["shapes"], [c for c, _ in heldout_samples.PROBE_COLORS]
-    cap = "a large %s %s in the center, %s background"
-    by_shape = [cap % (c, s, b) for c, b in heldout_samples.PROBE_COLORS for s in shapes]
+    scene = heldout_samples.probe_scene
+    by_shape = [scene(s, c, b) for c, b in heldout_samples.PROBE_COLORS for s in shapes]
     e = expected(flux, clip, t5, by_shape, noise).reshape(a.noises * len(colors), len(shapes), -1)
     # color groups: the same shape and background, five shape colors that differ from it
     by_color = []
     for s in shapes:
         for _, b in heldout_samples.PROBE_COLORS:
             cs = [c for c in world.COLORS if world.dist(world.COLORS[c], world.COLORS[b]) >= world.W["min_color_distance"]][:5]
-            by_color += [cap % (c, s, b) for c in cs]
+            by_color += [scene(s, c, b) for c in cs]
     f = expected(flux, clip, t5, by_color, noise).reshape(a.noises * len(by_color) // 5, 5, -1)
     sh, co = spread(e), spread(f)
     # the same groups' true pictures, encoded: the ratio a model that knows every word would reach
